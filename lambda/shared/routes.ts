@@ -1,0 +1,62 @@
+// The route table as the Lambdas see it: what each API method requires, parsed once at cold start.
+// The one declaration lives in infra/routes.ts; the stack serialises it into OIDC_ROUTES.
+
+export type AuthMode = 'optional' | 'required';
+
+export interface RouteRule {
+  /** HTTP method as API Gateway names it (GET, POST, …, or ANY). */
+  readonly method: string;
+  /** API Gateway resource path, e.g. `/`, `/profile`, `/items/{id}`, `/files/{proxy+}`. */
+  readonly resourcePath: string;
+  /** `optional`: anonymous callers are let through; a presented token must still be valid. */
+  readonly auth: AuthMode;
+  /** Scopes a token must hold, beyond the globally required ones. */
+  readonly scopes: readonly string[];
+}
+
+const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY']);
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/; // RFC 6749 §3.3 scope-token
+const RESOURCE_PATH = /^\/([A-Za-z0-9._~!$&'()*+,;=:@-]+|\{[A-Za-z0-9_]+\+?\})?(\/([A-Za-z0-9._~!$&'()*+,;=:@-]+|\{[A-Za-z0-9_]+\+?\}))*$/;
+
+/** Validates one rule, throwing a message that names `setting`. */
+export function validateRouteRule(value: unknown, setting: string): RouteRule {
+  if (typeof value !== 'object' || value === null) throw new TypeError(`${setting}: each route must be an object`);
+  const r = value as Record<string, unknown>;
+  const method = typeof r.method === 'string' ? r.method.toUpperCase() : '';
+  if (!METHODS.has(method)) throw new TypeError(`${setting}: route method ${JSON.stringify(r.method)} is not one of ${[...METHODS].join(', ')}`);
+  if (typeof r.resourcePath !== 'string' || !RESOURCE_PATH.test(r.resourcePath)) {
+    throw new TypeError(`${setting}: route path ${JSON.stringify(r.resourcePath)} is not an API Gateway resource path such as /items/{id}`);
+  }
+  if (r.auth !== 'optional' && r.auth !== 'required') throw new TypeError(`${setting}: route ${method} ${r.resourcePath} needs auth "optional" or "required"`);
+  const scopes = r.scopes ?? [];
+  if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string' && SCOPE_TOKEN.test(s))) {
+    throw new TypeError(`${setting}: route ${method} ${r.resourcePath} scopes must be an array of scope tokens`);
+  }
+  return Object.freeze({ method, resourcePath: r.resourcePath, auth: r.auth, scopes: Object.freeze([...scopes]) });
+}
+
+/** Parses the JSON route table (the value of OIDC_ROUTES). */
+export function parseRouteTable(json: string | undefined, setting = 'OIDC_ROUTES'): readonly RouteRule[] {
+  if (json === undefined || json.trim() === '') throw new TypeError(`${setting} is required: the stack sets it from infra/routes.ts`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    throw new TypeError(`${setting} is not valid JSON: it must be an array of {method, resourcePath, auth, scopes}`);
+  }
+  if (!Array.isArray(parsed) || parsed.length === 0) throw new TypeError(`${setting} must be a non-empty JSON array of routes`);
+  const rules = parsed.map((r) => validateRouteRule(r, setting));
+  const seen = new Set<string>();
+  for (const r of rules) {
+    const key = `${r.method} ${r.resourcePath}`;
+    if (seen.has(key)) throw new TypeError(`${setting}: route ${key} is declared twice`);
+    seen.add(key);
+  }
+  return Object.freeze(rules);
+}
+
+/** True when every one of `required` is in `held`. */
+export function holdsAll(held: ReadonlySet<string>, required: readonly string[]): boolean {
+  for (const s of required) if (!held.has(s)) return false;
+  return true;
+}

@@ -1,0 +1,84 @@
+// Claim checks after the signature holds (RFC 7519 §4.1, RFC 9068 §4): iss exact, aud, exp required,
+// nbf and a future iat refused beyond the tolerance, sub required, and the scopes every token must hold.
+import { TokenError } from './errors';
+
+export interface ClaimRules {
+  readonly issuer: string;
+  readonly audiences: ReadonlySet<string>;
+  readonly clientIdAsAudience: boolean;
+  readonly requiredScopes: readonly string[];
+  readonly usernameClaim: string;
+  readonly toleranceSeconds: number;
+}
+
+/** What the rest of the authorizer needs from a verified token. */
+export interface Principal {
+  readonly sub: string;
+  readonly username: string;
+  /** Token scopes plus the pseudo-scope `authenticated`. */
+  readonly scopes: ReadonlySet<string>;
+  /** Space-delimited, for the authorizer context. */
+  readonly scopeString: string;
+  readonly exp: number;
+  readonly nbf: number | undefined;
+}
+
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** Scopes from `scope` (space-delimited, RFC 8693/9068) or `scp` (array or string: Okta, Entra ID). */
+export function scopesOf(claims: Record<string, unknown>): string[] {
+  const raw = claims.scope ?? claims.scp;
+  if (typeof raw === 'string') return raw.split(' ').filter(Boolean);
+  if (Array.isArray(raw) && raw.every((s) => typeof s === 'string')) return raw as string[];
+  if (raw === undefined) return [];
+  throw new TokenError('CLAIM_INVALID', 'scope claim is neither a string nor an array of strings');
+}
+
+/** The time checks, shared by fresh verifications and verified-token cache hits. */
+export function checkTimes(exp: number, nbf: number | undefined, nowSeconds: number, tolerance: number): void {
+  if (exp <= nowSeconds - tolerance) throw new TokenError('EXPIRED', 'token has expired');
+  if (nbf !== undefined && nbf > nowSeconds + tolerance) throw new TokenError('NOT_YET_VALID', 'token is not valid yet (nbf)');
+}
+
+export function validateClaims(claims: Record<string, unknown>, rules: ClaimRules, nowSeconds: number): Principal {
+  if (claims.iss !== rules.issuer) throw new TokenError('ISSUER_MISMATCH', 'iss is not the configured issuer');
+
+  const aud = claims.aud;
+  if (aud === undefined) {
+    const clientId = claims.client_id;
+    if (!(rules.clientIdAsAudience && typeof clientId === 'string' && rules.audiences.has(clientId))) {
+      throw new TokenError('AUDIENCE_MISMATCH', 'token has no aud');
+    }
+  } else if (typeof aud === 'string') {
+    if (!rules.audiences.has(aud)) throw new TokenError('AUDIENCE_MISMATCH', 'aud is not an allowed audience');
+  } else if (Array.isArray(aud)) {
+    if (!aud.some((a) => typeof a === 'string' && rules.audiences.has(a))) throw new TokenError('AUDIENCE_MISMATCH', 'aud holds no allowed audience');
+  } else {
+    throw new TokenError('CLAIM_INVALID', 'aud is neither a string nor an array');
+  }
+
+  const { exp, nbf, iat, sub } = claims;
+  if (!isNumber(exp)) throw new TokenError('CLAIM_INVALID', 'exp is missing or not a number');
+  if (nbf !== undefined && !isNumber(nbf)) throw new TokenError('CLAIM_INVALID', 'nbf is not a number');
+  if (iat !== undefined && !isNumber(iat)) throw new TokenError('CLAIM_INVALID', 'iat is not a number');
+  checkTimes(exp, nbf, nowSeconds, rules.toleranceSeconds);
+  if (iat !== undefined && iat > nowSeconds + rules.toleranceSeconds) throw new TokenError('ISSUED_IN_FUTURE', 'iat is in the future');
+  if (typeof sub !== 'string' || sub === '') throw new TokenError('CLAIM_INVALID', 'sub is missing');
+
+  const list = scopesOf(claims);
+  const scopes = new Set(list);
+  for (const s of rules.requiredScopes) {
+    if (!scopes.has(s)) throw new TokenError('SCOPE_MISSING', `token lacks the required scope ${s}`);
+  }
+  scopes.add('authenticated');
+
+  const named = claims[rules.usernameClaim];
+  return {
+    sub,
+    username: typeof named === 'string' && named !== '' ? named : sub,
+    scopes,
+    scopeString: [...scopes].join(' '),
+    exp,
+    nbf,
+  };
+}

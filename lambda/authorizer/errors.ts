@@ -1,0 +1,83 @@
+// The authorizer's error tree. Every failure carries a stable `code`; callers branch on it, never on text.
+// Only handler.ts turns these into what API Gateway understands (see toGatewayError there).
+
+export abstract class AuthorizerError extends Error {
+  abstract readonly code: string;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Why a presented token was refused. Every one of these ends in 401. */
+export type TokenErrorCode =
+  | 'TOKEN_MALFORMED' // not a bearer credential, not three base64url parts, or unparsable JSON
+  | 'TOKEN_TOO_LARGE'
+  | 'TOKEN_AMBIGUOUS' // more than one Authorization header or credential
+  | 'ALG_NOT_ALLOWED' // not on the allowlist, or not fit for the key
+  | 'HEADER_UNSUPPORTED' // crit, b64, or another header we will not honour
+  | 'TYP_INVALID'
+  | 'KEY_NOT_FOUND'
+  | 'SIGNATURE_INVALID'
+  | 'ISSUER_MISMATCH'
+  | 'AUDIENCE_MISMATCH'
+  | 'EXPIRED'
+  | 'NOT_YET_VALID'
+  | 'ISSUED_IN_FUTURE'
+  | 'CLAIM_INVALID' // a registered claim of the wrong type, or a required one missing
+  | 'SCOPE_MISSING'; // lacks a scope every token must hold
+
+export class TokenError extends AuthorizerError {
+  constructor(
+    readonly code: TokenErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** No token came to a route that requires one. Ends in 401. */
+export class TokenMissingError extends AuthorizerError {
+  readonly code = 'TOKEN_MISSING';
+}
+
+export type FetchErrorCode = 'FETCH_TIMEOUT' | 'FETCH_STATUS' | 'FETCH_TOO_LARGE' | 'FETCH_NOT_JSON' | 'FETCH_NETWORK';
+
+/** A discovery or JWKS request did not give a usable JSON document. */
+export class FetchError extends AuthorizerError {
+  constructor(
+    readonly code: FetchErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export type KeySetErrorCode = 'DISCOVERY_INVALID' | 'JWKS_INVALID';
+
+/** The issuer answered, but with a document we must not trust or cannot use. */
+export class KeySetError extends AuthorizerError {
+  constructor(
+    readonly code: KeySetErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** No usable keys: never fetched successfully, or older than the max stale age. Ends in 503. */
+export class KeysUnavailableError extends AuthorizerError {
+  readonly code = 'KEYS_UNAVAILABLE';
+}
+
+/** A setting is missing or malformed; the message names it. Thrown at cold start. */
+export class ConfigError extends AuthorizerError {
+  readonly code = 'CONFIG_INVALID';
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
+    super(`${setting}: ${message}`);
+  }
+}

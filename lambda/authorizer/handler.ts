@@ -1,0 +1,135 @@
+// The REQUEST authorizer: event in, decision out. Everything it needs is built once by createAuthorizer
+// (at cold start in index.ts, per test in tests) and reused by every warm invocation.
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
+import type { AuthMode } from '../shared/routes';
+import { checkTimes } from './claims';
+import type { AuthorizerConfig } from './config';
+import { AuthorizerError, TokenError, TokenMissingError } from './errors';
+import { fetchJson as defaultFetchJson, type FetchJson } from './http';
+import { KeyStore } from './key-store';
+import { jsonLogger, type Logger } from './log';
+import { PolicyBuilder } from './policy';
+import { extractBearerToken } from './token';
+import { VerifiedTokenCache } from './token-cache';
+import { JwtVerifier, type Verified } from './verify';
+
+export interface AuthorizerDeps {
+  readonly fetchJson?: FetchJson;
+  /** Milliseconds since the epoch. @default Date.now */
+  readonly now?: () => number;
+  readonly logger?: Logger;
+}
+
+export type AuthorizerHandler = (event: APIGatewayRequestAuthorizerEvent, context?: Pick<Context, 'awsRequestId'>) => Promise<APIGatewayAuthorizerResult>;
+
+export interface Authorizer {
+  readonly handler: AuthorizerHandler;
+  readonly keyStore: KeyStore;
+  readonly tokenCache: VerifiedTokenCache;
+}
+
+/** The one place failures become API Gateway's language: exactly `Unauthorized` is 401, anything else 5xx. */
+export function toGatewayError(error: unknown): Error {
+  if (error instanceof TokenError || error instanceof TokenMissingError) return new Error('Unauthorized');
+  return new Error('Authorizer unavailable');
+}
+
+export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps = {}): Authorizer {
+  const now = deps.now ?? Date.now;
+  const logger = deps.logger ?? jsonLogger();
+  const keyStore = new KeyStore({
+    issuer: config.issuer,
+    jwksUri: config.jwksUri,
+    algorithms: config.algorithms,
+    maxAgeMs: config.jwksMaxAgeSeconds * 1000,
+    maxStaleMs: config.jwksMaxStaleSeconds * 1000,
+    cooldownMs: config.jwksCooldownSeconds * 1000,
+    fetchTimeoutMs: config.fetchTimeoutMs,
+    fetchMaxBytes: config.fetchMaxBytes,
+    fetchJson: deps.fetchJson ?? defaultFetchJson,
+    now,
+    logger,
+  });
+  const verifier = new JwtVerifier(keyStore, {
+    issuer: config.issuer,
+    audiences: new Set(config.audiences),
+    clientIdAsAudience: config.clientIdAsAudience,
+    requiredScopes: config.requiredScopes,
+    usernameClaim: config.usernameClaim,
+    toleranceSeconds: config.clockToleranceSeconds,
+    algorithms: new Set(config.algorithms),
+    requireAtJwt: config.requireAtJwt,
+  });
+  const tokenCache = new VerifiedTokenCache(config.tokenCacheSize);
+  const policies = new PolicyBuilder(config.routes);
+  const routeIndex = new Map(config.routes.map((r, i) => [`${r.method} ${r.resourcePath}`, i]));
+  const keyAlive = (kid: string | undefined) => keyStore.has(kid);
+
+  async function verify(token: string, nowSeconds: number): Promise<{ principal: Verified; cached: boolean }> {
+    if (!tokenCache.enabled) return { principal: await verifier.verify(token, nowSeconds), cached: false };
+    const key = VerifiedTokenCache.keyOf(token);
+    const hit = tokenCache.get(key, nowSeconds, keyAlive);
+    if (hit) {
+      checkTimes(hit.exp, hit.nbf, nowSeconds, config.clockToleranceSeconds);
+      return { principal: hit, cached: true };
+    }
+    const principal = await verifier.verify(token, nowSeconds);
+    tokenCache.set(key, principal);
+    return { principal, cached: false };
+  }
+
+  const handler: AuthorizerHandler = async (event, context) => {
+    const started = now();
+    const index = routeIndex.get(`${event.httpMethod} ${event.resource}`) ?? routeIndex.get(`ANY ${event.resource}`);
+    // A route missing from the table is treated as requiring auth and is in no policy: fail closed.
+    const auth: AuthMode = index === undefined ? 'required' : config.routes[index]!.auth;
+    const route = `${event.httpMethod} ${event.resource}`;
+    const requestId = context?.awsRequestId;
+    let principal: Verified | undefined;
+    try {
+      const token = extractBearerToken(event.headers, event.multiValueHeaders, config.maxTokenBytes);
+      if (token === undefined) {
+        if (auth !== 'optional') throw new TokenMissingError('no bearer token on a route that requires one');
+        const allowed = policies.allowedRoutes(undefined);
+        logger.log('INFO', 'allow', { event: 'decision', decision: 'allow', reason: 'ANONYMOUS', route, requestId, ms: now() - started });
+        return { principalId: 'anonymous', policyDocument: policies.policy(event.methodArn, allowed), context: { anonymous: true, scopes: '' } };
+      }
+      const result = await verify(token, Math.floor(now() / 1000));
+      principal = result.principal;
+      const allowed = policies.allowedRoutes(principal.scopes);
+      const permitted = index !== undefined && allowed.includes(index);
+      logger.log('INFO', permitted ? 'allow' : 'deny', {
+        event: 'decision',
+        decision: permitted ? 'allow' : 'deny',
+        reason: permitted ? 'TOKEN_VALID' : 'INSUFFICIENT_SCOPE',
+        route,
+        sub: principal.sub,
+        kid: principal.kid,
+        cached: result.cached,
+        requestId,
+        ms: now() - started,
+      });
+      return {
+        principalId: principal.sub,
+        policyDocument: policies.policy(event.methodArn, allowed),
+        context: { username: principal.username, scopes: principal.scopeString, sub: principal.sub, anonymous: false },
+      };
+    } catch (error) {
+      const code = error instanceof AuthorizerError ? error.code : 'INTERNAL';
+      const gatewayError = toGatewayError(error);
+      const unauthorized = gatewayError.message === 'Unauthorized';
+      logger.log(unauthorized ? 'INFO' : 'ERROR', unauthorized ? 'deny' : 'error', {
+        event: 'decision',
+        decision: unauthorized ? 'deny' : 'error',
+        reason: code,
+        detail: error instanceof AuthorizerError ? error.message : 'unexpected error',
+        route,
+        requestId,
+        ms: now() - started,
+      });
+      throw gatewayError;
+    }
+  };
+
+  return { handler, keyStore, tokenCache };
+}

@@ -1,0 +1,71 @@
+// GET a JSON document from the issuer with a hard deadline and a size cap, over node:http(s).
+// Not `fetch`: its first use loads undici (~20 ms of cold start), and it cannot cap a body as it streams.
+// Redirects are not followed: discovery and JWKS URLs are configuration, not something a server may move.
+import type { IncomingMessage } from 'node:http';
+import { FetchError } from './errors';
+
+export interface FetchJsonOptions {
+  /** Whole-request deadline: connect, headers and body. */
+  readonly timeoutMs: number;
+  readonly maxBytes: number;
+}
+
+export type FetchJson = (url: string, options: FetchJsonOptions) => Promise<unknown>;
+
+type Get = typeof import('node:https').get;
+let clients: Promise<{ http: Get; https: Get }> | undefined;
+
+// Loaded on first use so that importing the authorizer stays cheap (tls is a large module).
+function loadClients() {
+  clients ??= Promise.all([import('node:http'), import('node:https')]).then(([h, s]) => ({ http: h.get, https: s.get }));
+  return clients;
+}
+
+export const fetchJson: FetchJson = async (url, { timeoutMs, maxBytes }) => {
+  const { http, https } = await loadClients();
+  const get = url.startsWith('https:') ? https : http;
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const fail = (error: FetchError) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.destroy();
+      reject(error);
+    };
+    const timer = setTimeout(() => fail(new FetchError('FETCH_TIMEOUT', `no complete answer from ${url} within ${timeoutMs} ms`)), timeoutMs);
+    const req = get(url, { headers: { accept: 'application/json' } }, (res: IncomingMessage) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        return fail(new FetchError('FETCH_STATUS', `${url} answered HTTP ${res.statusCode}`));
+      }
+      const type = res.headers['content-type'] ?? '';
+      if (!/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
+        res.resume();
+        return fail(new FetchError('FETCH_NOT_JSON', `${url} answered content-type ${JSON.stringify(type)}, not JSON`));
+      }
+      const declared = Number(res.headers['content-length']);
+      if (declared > maxBytes) return fail(new FetchError('FETCH_TOO_LARGE', `${url} declared ${declared} bytes, over ${maxBytes}`));
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > maxBytes) return fail(new FetchError('FETCH_TOO_LARGE', `${url} sent more than ${maxBytes} bytes`));
+        chunks.push(chunk);
+      });
+      res.on('error', (e) => fail(new FetchError('FETCH_NETWORK', `${url}: ${e.message}`, { cause: e })));
+      res.on('end', () => {
+        if (settled) return;
+        try {
+          const body: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          settled = true;
+          clearTimeout(timer);
+          resolve(body);
+        } catch (e) {
+          fail(new FetchError('FETCH_NOT_JSON', `${url} sent a body that is not JSON`, { cause: e }));
+        }
+      });
+    });
+    req.on('error', (e) => fail(new FetchError('FETCH_NETWORK', `${url}: ${e.message}`, { cause: e })));
+  });
+};

@@ -1,0 +1,10 @@
+// Lambda entry: configuration is read and validated once, at cold start, and the key fetch starts
+// during init so the first request usually finds keys ready. An issuer outage cannot fail the init:
+// the prefetch only logs, and requests answer 503 until keys can be had.
+import { readConfig } from './config';
+import { createAuthorizer } from './handler';
+
+const authorizer = createAuthorizer(readConfig(process.env));
+authorizer.keyStore.prefetch();
+
+export const handler = authorizer.handler;

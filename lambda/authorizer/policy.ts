@@ -1,0 +1,54 @@
+// IAM policies from the route table. A valid token is allowed every route whose scopes it holds and no
+// other, so the policy API Gateway caches for the Authorization header is right for every route it is
+// later reused on (caching a policy for the current methodArn alone answers 403 on the next route).
+import { holdsAll, type RouteRule } from '../shared/routes';
+import type { APIGatewayAuthorizerResult } from 'aws-lambda';
+
+type PolicyDocument = APIGatewayAuthorizerResult['policyDocument'];
+
+/** `GET /items/{id}` → `GET/items/*`; `ANY` → `*`. */
+export function resourceSuffix(rule: RouteRule): string {
+  const path = rule.resourcePath.replace(/\{[^}]+\}/g, '*').replace(/^\//, '');
+  return `${rule.method === 'ANY' ? '*' : rule.method}/${path}`;
+}
+
+/** `arn:aws:execute-api:region:account:api/stage/GET/x` → `arn:aws:execute-api:region:account:api/stage/`. */
+export function stagePrefix(methodArn: string): string | undefined {
+  const api = methodArn.indexOf('/');
+  const stage = api < 0 ? -1 : methodArn.indexOf('/', api + 1);
+  return stage < 0 ? undefined : methodArn.slice(0, stage + 1);
+}
+
+export class PolicyBuilder {
+  private readonly suffixes: readonly string[];
+  private readonly memo = new Map<string, PolicyDocument>();
+
+  constructor(private readonly routes: readonly RouteRule[]) {
+    this.suffixes = routes.map(resourceSuffix);
+  }
+
+  /** The routes a caller may use: anonymous callers the optional ones, token holders those whose scopes they hold. */
+  allowedRoutes(scopes: ReadonlySet<string> | undefined): number[] {
+    const out: number[] = [];
+    this.routes.forEach((r, i) => {
+      if (scopes ? holdsAll(scopes, r.scopes) : r.auth === 'optional') out.push(i);
+    });
+    return out;
+  }
+
+  /** The policy for `allowed` route indexes under the methodArn's stage; an explicit Deny when empty. */
+  policy(methodArn: string, allowed: readonly number[]): PolicyDocument {
+    const prefix = stagePrefix(methodArn);
+    const key = `${prefix}|${allowed.join(',')}`;
+    let doc = this.memo.get(key);
+    if (!doc) {
+      doc =
+        prefix === undefined || allowed.length === 0
+          ? { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: methodArn }] }
+          : { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: allowed.map((i) => prefix + this.suffixes[i]) }] };
+      if (this.memo.size >= 256) this.memo.clear();
+      this.memo.set(key, doc);
+    }
+    return doc;
+  }
+}

@@ -1,0 +1,8 @@
+// GET /profile : the user and their scopes. The route's scopes (`profile`) are re-checked by routeHandler,
+// as the original's @requires did, in case the authorizer is ever misconfigured.
+import { json } from '../shared/respond';
+import { routeHandler, type RouteLogic } from '../shared/route-handler';
+
+export const profile: RouteLogic = (auth) => json(200, { user: { username: auth.username, sub: auth.sub }, auth: { scopes: [...auth.scopes] } });
+
+export const handler = routeHandler(profile);

@@ -1,0 +1,39 @@
+// Reads what the authorizer handed to a downstream Lambda. API Gateway stringifies context values for
+// proxy integrations ("false", not false), so both forms are read.
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+
+export interface AuthContext {
+  readonly anonymous: boolean;
+  /** The token's username claim (email by default), or its sub; undefined for anonymous callers. */
+  readonly username: string | undefined;
+  readonly sub: string | undefined;
+  /** The token's scopes plus `authenticated`; empty for anonymous callers. */
+  readonly scopes: ReadonlySet<string>;
+  hasScopes(...required: readonly string[]): boolean;
+}
+
+const ANONYMOUS: AuthContext = Object.freeze({
+  anonymous: true,
+  username: undefined,
+  sub: undefined,
+  scopes: new Set<string>(),
+  hasScopes: (...required: readonly string[]) => required.length === 0,
+});
+
+const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
+
+/** Anonymous unless the authorizer vouched for a principal; never trusts request headers. */
+export function readAuthContext(event: Pick<APIGatewayProxyEvent, 'requestContext'>): AuthContext {
+  const a = event.requestContext?.authorizer as Record<string, unknown> | null | undefined;
+  if (!a || a.anonymous === true || a.anonymous === 'true' || a.principalId === 'anonymous') return ANONYMOUS;
+  const sub = text(a.sub) ?? text(a.principalId);
+  if (sub === undefined) return ANONYMOUS;
+  const scopes = new Set(String(a.scopes ?? '').split(' ').filter(Boolean));
+  return Object.freeze({
+    anonymous: false,
+    username: text(a.username) ?? sub,
+    sub,
+    scopes,
+    hasScopes: (...required: readonly string[]) => required.every((s) => scopes.has(s)),
+  });
+}

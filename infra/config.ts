@@ -1,0 +1,131 @@
+// The deployment's settings, read once from CDK context (-c key=value or cdk.json) and checked before any
+// construct exists, with messages that say what to type. Context keys and defaults are in README.
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import {
+  authorizerEnvironment,
+  type OidcAuthorizerSettings,
+  validateAuthorizerEnvironment,
+} from './constructs/authorizer-environment';
+import { routeRules } from './route-table';
+import { ROUTES } from './routes';
+
+export interface OidcApiConfig {
+  readonly issuer: string;
+  readonly audience: readonly string[];
+  readonly jwksUri?: string;
+  readonly settings: OidcAuthorizerSettings;
+  /** @default 300 (seconds) */
+  readonly authorizerCacheTtlSeconds: number;
+  /** @default 'prod' */
+  readonly stageName: string;
+  /** @default 30 (days) */
+  readonly logRetention: RetentionDays;
+}
+
+/** What `cdk synth` or `cdk deploy` was told; `App.node` satisfies it. */
+export interface ContextSource {
+  tryGetContext(key: string): unknown;
+}
+
+/** Thrown for a missing or malformed context value; app.ts prints just the message. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const USAGE = 'npx cdk deploy -c issuer=https://login.example.com/ -c audience=my-api';
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+const RETENTION_DAYS = new Set(Object.values(RetentionDays).filter((v): v is number => typeof v === 'number'));
+
+export function readConfig(context: ContextSource): OidcApiConfig {
+  const get = (key: string): string | undefined => text(key, context.tryGetContext(key));
+
+  const issuer = get('issuer');
+  if (issuer === undefined) throw new ConfigError(`CDK context value issuer is required: ${USAGE}`);
+  checkUrl('issuer', issuer);
+  const audience = (get('audience') ?? '').split(',').map((a) => a.trim()).filter(Boolean);
+  if (audience.length === 0) {
+    throw new ConfigError(`CDK context value audience is required (comma-separated, at least one): ${USAGE}`);
+  }
+  const jwksUri = get('jwksUri');
+  if (jwksUri !== undefined) checkUrl('jwksUri', jwksUri);
+
+  const settings: OidcAuthorizerSettings = {
+    // An empty requiredScopes is meaningful (require no scope), so only an absent key means the default.
+    requiredScopes: context.tryGetContext('requiredScopes') === undefined ? undefined : list(get('requiredScopes')),
+    algorithms: get('algorithms') === undefined ? undefined : list(get('algorithms')),
+    usernameClaim: get('usernameClaim'),
+    clockToleranceSeconds: whole('clockToleranceSeconds', get('clockToleranceSeconds')),
+    jwksMaxAgeSeconds: whole('jwksMaxAgeSeconds', get('jwksMaxAgeSeconds')),
+    jwksMaxStaleSeconds: whole('jwksMaxStaleSeconds', get('jwksMaxStaleSeconds')),
+    jwksCooldownSeconds: whole('jwksCooldownSeconds', get('jwksCooldownSeconds')),
+    fetchTimeoutMs: whole('fetchTimeoutMs', get('fetchTimeoutMs')),
+    fetchMaxBytes: whole('fetchMaxBytes', get('fetchMaxBytes')),
+    maxTokenBytes: whole('maxTokenBytes', get('maxTokenBytes')),
+    requireAtJwt: bool('requireAtJwt', get('requireAtJwt')),
+    clientIdAsAudience: bool('clientIdAsAudience', get('clientIdAsAudience')),
+    tokenCacheSize: whole('tokenCacheSize', get('tokenCacheSize')),
+  };
+  try {
+    validateAuthorizerEnvironment(authorizerEnvironment({ issuer, audience, jwksUri, routes: routeRules(ROUTES), settings }));
+  } catch (e) {
+    throw new ConfigError(`CDK context value ${(e as Error).message}`, { cause: e });
+  }
+
+  const ttl = whole('authorizerCacheTtlSeconds', get('authorizerCacheTtlSeconds')) ?? 300;
+  if (ttl > 3600) throw new ConfigError(`CDK context value authorizerCacheTtlSeconds must be 0 to 3600 (API Gateway's limit), got ${ttl}`);
+
+  const stageName = get('stageName') ?? 'prod';
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(stageName)) {
+    throw new ConfigError(`CDK context value stageName must be 1 to 128 letters, digits, hyphens or underscores, got ${JSON.stringify(stageName)}`);
+  }
+
+  const logRetention = whole('logRetentionDays', get('logRetentionDays')) ?? RetentionDays.ONE_MONTH;
+  if (!RETENTION_DAYS.has(logRetention)) {
+    throw new ConfigError(`CDK context value logRetentionDays must be one CloudWatch Logs offers (${[...RETENTION_DAYS].join(', ')}; 9999 keeps logs forever), got ${logRetention}`);
+  }
+
+  return Object.freeze({ issuer, audience, jwksUri, settings, authorizerCacheTtlSeconds: ttl, stageName, logRetention });
+}
+
+/** Context values arrive as strings from -c and as JSON values from cdk.json; blank means not given. */
+function text(key: string, raw: unknown): string | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (Array.isArray(raw) && raw.every((v) => typeof v === 'string')) return raw.join(',');
+  if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean') {
+    throw new ConfigError(`CDK context value ${key} must be a string, number or boolean, got ${JSON.stringify(raw)}`);
+  }
+  const s = String(raw).trim();
+  return s === '' ? undefined : s;
+}
+
+function checkUrl(key: string, value: string): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`CDK context value ${key} must be an absolute URL such as https://login.example.com/, got ${JSON.stringify(value)}`);
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
+    throw new ConfigError(`CDK context value ${key} must be an https URL (http is allowed only for localhost, 127.0.0.1, [::1]), got ${JSON.stringify(value)}`);
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    throw new ConfigError(`CDK context value ${key} must not carry a query, fragment or credentials, got ${JSON.stringify(value)}`);
+  }
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? '').split(/[\s,]+/).filter(Boolean);
+}
+
+function whole(key: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new ConfigError(`CDK context value ${key} must be a whole number, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+function bool(key: string, value: string | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
+  const v = value.toLowerCase();
+  if (v !== 'true' && v !== 'false') throw new ConfigError(`CDK context value ${key} must be true or false, got ${JSON.stringify(value)}`);
+  return v === 'true';
+}

@@ -1,0 +1,108 @@
+// The authorizer's environment (the contract's OIDC_* variables) built from typed settings, and checked
+// with the authorizer's own cold-start parser so a bad value fails `cdk synth`, not the first request.
+import { Token } from 'aws-cdk-lib';
+import { readConfig } from '../../lambda/authorizer/config';
+import type { RouteRule } from '../../lambda/shared/routes';
+
+/**
+ * Optional authorizer tuning. Each one left out is left out of the environment, so the authorizer's own
+ * default applies (stated below; lambda/authorizer/config.ts is the source of truth for defaults and bounds).
+ */
+export interface OidcAuthorizerSettings {
+  /** Scopes every token must hold; an empty list requires none. @default ['openid'] */
+  readonly requiredScopes?: readonly string[];
+  /** JWS algorithms accepted. @default RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA */
+  readonly algorithms?: readonly string[];
+  /** Claim passed to handlers as `username` (`sub` when the token lacks it). @default 'email' */
+  readonly usernameClaim?: string;
+  /** Leeway for exp/nbf/iat. @default 60 (seconds) */
+  readonly clockToleranceSeconds?: number;
+  /** Keys count as fresh this long after a fetch. @default 600 (seconds) */
+  readonly jwksMaxAgeSeconds?: number;
+  /** Stale keys stay usable this long while refreshes fail. @default 86400 (seconds) */
+  readonly jwksMaxStaleSeconds?: number;
+  /** At most one key fetch per this interval. @default 30 (seconds) */
+  readonly jwksCooldownSeconds?: number;
+  /** Per HTTP request to the issuer; also sizes the Lambda timeout. @default 3000 (milliseconds) */
+  readonly fetchTimeoutMs?: number;
+  /** Largest discovery or JWKS document accepted. @default 1048576 (bytes) */
+  readonly fetchMaxBytes?: number;
+  /** Longest bearer credential accepted. @default 16384 (bytes) */
+  readonly maxTokenBytes?: number;
+  /** Require `typ: at+jwt` (RFC 9068). @default false */
+  readonly requireAtJwt?: boolean;
+  /** Accept a token without `aud` whose `client_id` is an audience (Cognito access tokens). @default false */
+  readonly clientIdAsAudience?: boolean;
+  /** Verified tokens remembered per instance; 0 turns the cache off. @default 1000 (entries) */
+  readonly tokenCacheSize?: number;
+}
+
+/** The authorizer's fetch timeout when fetchTimeoutMs is not set (lambda/authorizer/config.ts). */
+export const DEFAULT_FETCH_TIMEOUT_MS = 3000;
+
+/** Environment variable for each setting; the keys double as the CDK context keys. */
+export const SETTING_ENV: { readonly [K in keyof Required<OidcAuthorizerSettings>]: string } = {
+  requiredScopes: 'OIDC_REQUIRED_SCOPES',
+  algorithms: 'OIDC_ALGORITHMS',
+  usernameClaim: 'OIDC_USERNAME_CLAIM',
+  clockToleranceSeconds: 'OIDC_CLOCK_TOLERANCE_SECONDS',
+  jwksMaxAgeSeconds: 'OIDC_JWKS_MAX_AGE_SECONDS',
+  jwksMaxStaleSeconds: 'OIDC_JWKS_MAX_STALE_SECONDS',
+  jwksCooldownSeconds: 'OIDC_JWKS_COOLDOWN_SECONDS',
+  fetchTimeoutMs: 'OIDC_FETCH_TIMEOUT_MS',
+  fetchMaxBytes: 'OIDC_FETCH_MAX_BYTES',
+  maxTokenBytes: 'OIDC_MAX_TOKEN_BYTES',
+  requireAtJwt: 'OIDC_REQUIRE_AT_JWT',
+  clientIdAsAudience: 'OIDC_CLIENT_ID_AS_AUDIENCE',
+  tokenCacheSize: 'OIDC_TOKEN_CACHE_SIZE',
+};
+
+export interface AuthorizerEnvironmentInput {
+  readonly issuer: string;
+  readonly audience: readonly string[];
+  readonly jwksUri?: string;
+  readonly routes: readonly RouteRule[];
+  readonly settings?: OidcAuthorizerSettings;
+}
+
+/** The Lambda environment for the authorizer, exactly the contract's variables and nothing unset. */
+export function authorizerEnvironment(input: AuthorizerEnvironmentInput): Record<string, string> {
+  const env: Record<string, string> = {
+    OIDC_ISSUER: input.issuer,
+    OIDC_AUDIENCE: input.audience.join(','),
+    OIDC_ROUTES: JSON.stringify(input.routes),
+  };
+  if (input.jwksUri !== undefined) env.OIDC_JWKS_URI = input.jwksUri;
+  const settings = input.settings ?? {};
+  for (const key of Object.keys(SETTING_ENV) as (keyof OidcAuthorizerSettings)[]) {
+    const value = settings[key];
+    if (value === undefined) continue;
+    env[SETTING_ENV[key]] = Array.isArray(value) ? value.join(' ') : String(value);
+  }
+  return env;
+}
+
+const SETTING_OF_ENV: Readonly<Record<string, string>> = {
+  OIDC_ISSUER: 'issuer',
+  OIDC_AUDIENCE: 'audience',
+  OIDC_JWKS_URI: 'jwksUri',
+  OIDC_ROUTES: 'routes',
+  ...Object.fromEntries(Object.entries(SETTING_ENV).map(([setting, name]) => [name, setting])),
+};
+
+/**
+ * Runs the authorizer's cold-start parser over `env`. Throws a plain Error that names the setting
+ * (`clockToleranceSeconds must be between 0 and 600, got 900`). Skipped when a value is a CDK token,
+ * which only CloudFormation can resolve.
+ */
+export function validateAuthorizerEnvironment(env: Readonly<Record<string, string>>): void {
+  if (Object.values(env).some((v) => Token.isUnresolved(v))) return;
+  try {
+    readConfig(env);
+  } catch (e) {
+    const err = e as { code?: unknown; setting?: unknown; message?: unknown };
+    if (err.code !== 'CONFIG_INVALID' || typeof err.setting !== 'string') throw e;
+    const reason = String(err.message).slice(err.setting.length + 2); // ConfigError messages read "<setting>: <reason>"
+    throw new Error(`${SETTING_OF_ENV[err.setting] ?? err.setting} ${reason}`, { cause: e });
+  }
+}

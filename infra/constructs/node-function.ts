@@ -1,0 +1,81 @@
+// One Lambda function as every function in this project is built: bundled TypeScript on Node.js 24/arm64,
+// JSON logs into its own log group, and a role that can write to that log group and nothing else.
+import { Duration } from 'aws-cdk-lib';
+import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+export interface NodeFunctionProps {
+  /** TypeScript entry file exporting `handler`. */
+  readonly entry: string;
+  readonly description: string;
+  /** @default - only NODE_OPTIONS */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** @default Duration.seconds(3) */
+  readonly timeout?: Duration;
+  /** @default 256 (MiB) */
+  readonly memorySize?: number;
+  /** @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays;
+}
+
+export class NodeFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly logGroup: LogGroup;
+  readonly role: Role;
+
+  constructor(scope: Construct, id: string, props: NodeFunctionProps) {
+    super(scope, id);
+    const memorySize = props.memorySize ?? 256;
+    if (!Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10240) {
+      throw new Error(`${this.node.path}: memorySize must be a whole number of MiB from 128 to 10240, got ${memorySize}`);
+    }
+
+    this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH });
+
+    // An inline policy scoped to this function's own log group, rather than AWSLambdaBasicExecutionRole,
+    // which lets the function write to every log group in the account (cdk-nag IAM4).
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs ${props.description}; may write only to its own log group`,
+      inlinePolicies: {
+        WriteOwnLogs: new PolicyDocument({
+          statements: [
+            new PolicyStatement({
+              actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+              resources: [this.logGroup.logGroupArn],
+            }),
+          ],
+        }),
+      },
+    });
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: 'handler',
+      description: props.description,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize,
+      timeout: props.timeout ?? Duration.seconds(3),
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      bundling: {
+        // CommonJS on purpose: esbuild turns ESM-only jose into plain require-able code, the bundle needs no
+        // createRequire banner for node: built-ins, and the output is a plain index.js that tests can require.
+        format: OutputFormat.CJS,
+        target: 'node24',
+        minify: true,
+        // jose and our error classes take `name` from the class; keep it readable in logs after minifying.
+        keepNames: true,
+        sourceMap: true,
+        // Stack traces need only the mappings; leaving the sources out keeps the asset small.
+        sourcesContent: false,
+      },
+    });
+  }
+}

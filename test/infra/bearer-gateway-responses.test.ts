@@ -1,0 +1,55 @@
+import { Stack } from 'aws-cdk-lib';
+import { RestApi } from 'aws-cdk-lib/aws-apigateway';
+import { Template } from 'aws-cdk-lib/assertions';
+import { addBearerGatewayResponses } from '../../infra/constructs/bearer-gateway-responses';
+import { BASE_CONTEXT, synth } from './synth';
+
+const { template } = synth();
+
+describe('gateway responses (RFC 6750)', () => {
+  test('401 challenges with the realm and invalid_token, and a static JSON body', () => {
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'UNAUTHORIZED',
+      StatusCode: '401',
+      ResponseParameters: { 'gatewayresponse.header.WWW-Authenticate': `'Bearer realm="OidcApi", error="invalid_token"'` },
+      ResponseTemplates: { 'application/json': '{"message":"Unauthorized"}' },
+    });
+  });
+
+  test('403 says insufficient_scope', () => {
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'ACCESS_DENIED',
+      StatusCode: '403',
+      ResponseParameters: { 'gatewayresponse.header.WWW-Authenticate': `'Bearer realm="OidcApi", error="insufficient_scope"'` },
+      ResponseTemplates: { 'application/json': '{"message":"Forbidden"}' },
+    });
+  });
+
+  test.each(['AUTHORIZER_FAILURE', 'AUTHORIZER_CONFIGURATION_ERROR'])('%s becomes 503 with Retry-After', (type) => {
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: type,
+      StatusCode: '503',
+      ResponseParameters: { 'gatewayresponse.header.Retry-After': `'5'` },
+      ResponseTemplates: { 'application/json': '{"message":"Service Unavailable"}' },
+    });
+  });
+
+  test('exactly these four; bodies never echo the authorizer’s error', () => {
+    const responses = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse'));
+    expect(responses).toHaveLength(4);
+    for (const r of responses) expect(JSON.stringify(r.Properties.ResponseTemplates)).not.toContain('$context');
+  });
+
+  test('the realm can be set, and one that would break the header is refused', () => {
+    synth(BASE_CONTEXT, { realm: 'orders-api' }).template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseParameters: { 'gatewayresponse.header.WWW-Authenticate': `'Bearer realm="orders-api", error="invalid_token"'` },
+    });
+    const api = new RestApi(new Stack(), 'Api');
+    api.root.addMethod('GET');
+    for (const realm of ['say "hi"', "it's", 'a\\b', '', 'line\nbreak']) {
+      expect(() => addBearerGatewayResponses(api, realm)).toThrow(/realm must be printable ASCII/);
+    }
+    addBearerGatewayResponses(api, 'My API (prod)');
+    Template.fromStack(api.stack).resourceCountIs('AWS::ApiGateway::GatewayResponse', 4);
+  });
+});

@@ -1,7 +1,5 @@
-// GET / : anonymous callers are welcome; a caller with a valid token is named.
-import { json } from '../shared/respond';
-import { routeHandler, type RouteLogic } from '../shared/route-handler';
-
-export const homepage: RouteLogic = (auth) => (auth.anonymous ? json(200, { anonymous: true }) : json(200, { username: auth.username, anonymous: false }));
+// Lambda entry for GET /: the route's requirement is read from the environment once, at cold start.
+import { routeHandler } from '../shared/route-handler';
+import { homepage } from './homepage';
 
 export const handler = routeHandler(homepage);

@@ -1,8 +1,5 @@
-// GET /profile : the user and their scopes. The route's scopes (`profile`) are re-checked by routeHandler,
-// as the original's @requires did, in case the authorizer is ever misconfigured.
-import { json } from '../shared/respond';
-import { routeHandler, type RouteLogic } from '../shared/route-handler';
-
-export const profile: RouteLogic = (auth) => json(200, { user: { username: auth.username, sub: auth.sub }, auth: { scopes: [...auth.scopes] } });
+// Lambda entry for GET /profile: the route's requirement is read from the environment once, at cold start.
+import { routeHandler } from '../shared/route-handler';
+import { profile } from './profile';
 
 export const handler = routeHandler(profile);

@@ -1,0 +1,165 @@
+// The whole authorizer against a loopback issuer it discovers over real HTTP, with an injected clock.
+import { readConfig } from '../../../lambda/authorizer/config';
+import { createAuthorizer, toGatewayError } from '../../../lambda/authorizer/handler';
+import { TokenError, KeysUnavailableError } from '../../../lambda/authorizer/errors';
+import { authorizerEnv } from '../../helpers/config';
+import { authorizerEvent } from '../../helpers/events';
+import { startIssuer, type TestIssuer } from '../../helpers/issuer';
+import { makeKey, signToken, type TestKey } from '../../helpers/keys';
+import { captureLogger } from '../../helpers/log';
+
+const PREFIX = 'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/';
+
+let issuer: TestIssuer;
+let key: TestKey;
+let clock: number;
+
+function setup(env: Record<string, string> = {}) {
+  const logger = captureLogger();
+  const authorizer = createAuthorizer(readConfig(authorizerEnv(issuer.url, { OIDC_FETCH_TIMEOUT_MS: '300', ...env })), { now: () => clock, logger });
+  const call = (authorization: string | string[] | null, resource = '/profile') =>
+    authorizer.handler(authorizerEvent({ resource, authorization }), { awsRequestId: 'req-1' });
+  return { authorizer, logger, call };
+}
+const token = (claims: Record<string, unknown> = {}, k: TestKey = key) => signToken(k, issuer.url, { now: Math.floor(clock / 1000), claims });
+const resources = (r: Awaited<ReturnType<ReturnType<typeof setup>['call']>>) =>
+  (r.policyDocument.Statement[0] as { Effect: string; Resource: string[] }).Resource;
+
+beforeAll(async () => {
+  key = await makeKey('ES256', 'k1');
+});
+beforeEach(async () => {
+  clock = 1_800_000_000_000;
+  issuer = await startIssuer([key.jwk]);
+});
+afterEach(() => issuer.close());
+
+describe('authorizer decisions', () => {
+  it('allows a valid token every route its scopes reach, with the context downstream Lambdas read', async () => {
+    const { call } = setup();
+    const r = await call(`Bearer ${await token()}`);
+    expect(r.principalId).toBe('user-123');
+    expect(r.policyDocument.Statement[0]!.Effect).toBe('Allow');
+    expect(resources(r)).toEqual([`${PREFIX}GET/`, `${PREFIX}GET/profile`]);
+    expect(r.context).toEqual({ username: 'alice@example.com', scopes: 'openid profile authenticated', sub: 'user-123', anonymous: false });
+    for (const v of Object.values(r.context!)) expect(['string', 'number', 'boolean']).toContain(typeof v);
+  });
+
+  it('answers the same policy whichever route the token was first seen on (cache-safe)', async () => {
+    const { call } = setup({ OIDC_TOKEN_CACHE_SIZE: '0' });
+    const t = await token();
+    expect((await call(`Bearer ${t}`, '/')).policyDocument).toEqual((await call(`Bearer ${t}`, '/profile')).policyDocument);
+  });
+
+  it('leaves out the route whose scope the token lacks (API Gateway answers 403) and logs why', async () => {
+    const { call, logger } = setup();
+    const r = await call(`Bearer ${await token({ scope: 'openid' })}`);
+    expect(resources(r)).toEqual([`${PREFIX}GET/`]);
+    expect(logger.lines.at(-1)!.fields).toMatchObject({ decision: 'deny', reason: 'INSUFFICIENT_SCOPE', sub: 'user-123', kid: 'k1' });
+  });
+
+  it('lets anonymous callers reach the optional routes only', async () => {
+    const { call } = setup();
+    const r = await call(null, '/');
+    expect(r.principalId).toBe('anonymous');
+    expect(resources(r)).toEqual([`${PREFIX}GET/`]);
+    expect(r.context).toEqual({ anonymous: true, scopes: '' });
+  });
+
+  it('answers Unauthorized when a required route gets no token', async () => {
+    await expect(setup().call(null, '/profile')).rejects.toThrow(/^Unauthorized$/);
+  });
+
+  it('answers Unauthorized for an invalid token even on the anonymous-friendly homepage', async () => {
+    const { call, logger } = setup();
+    await expect(call(`Bearer ${await token({ aud: 'api://other' })}`, '/')).rejects.toThrow(/^Unauthorized$/);
+    expect(logger.lines.at(-1)!.fields).toMatchObject({ decision: 'deny', reason: 'AUDIENCE_MISMATCH' });
+    await expect(call('Basic dXNlcjpwYXNz', '/')).rejects.toThrow(/^Unauthorized$/);
+  });
+
+  it('fails closed on a route missing from the table', async () => {
+    const { call } = setup();
+    await expect(call(null, '/admin')).rejects.toThrow(/^Unauthorized$/);
+    const r = await call(`Bearer ${await token()}`, '/admin');
+    expect(resources(r).some((x) => x.includes('admin'))).toBe(false);
+  });
+});
+
+describe('authorizer when keys cannot be had', () => {
+  it.each(['error500', 'hang', 'garbage', 'huge', 'html'] as const)('answers a non-Unauthorized error (503) when the issuer is %s at cold start', async (mode) => {
+    issuer.mode = mode;
+    const { call, logger } = setup();
+    await expect(call(`Bearer ${await token()}`)).rejects.toThrow(/^Authorizer unavailable$/);
+    expect(logger.lines.at(-1)!.fields).toMatchObject({ decision: 'error', reason: 'KEYS_UNAVAILABLE' });
+  });
+
+  it('answers 503 when nothing listens at the issuer (connection refused)', async () => {
+    await issuer.close();
+    const { call, logger } = setup();
+    await expect(call(`Bearer ${await token()}`)).rejects.toThrow(/^Authorizer unavailable$/);
+    expect(logger.lines.some((l) => l.fields.event === 'jwks_fetch' && l.fields.code === 'FETCH_NETWORK')).toBe(true);
+    issuer = await startIssuer([key.jwk]); // for afterEach
+  });
+
+  it('recovers on a warm authorizer once the issuer answers again (after the cooldown)', async () => {
+    issuer.mode = 'error500';
+    const { call } = setup();
+    const t = await token();
+    await expect(call(`Bearer ${t}`)).rejects.toThrow(/^Authorizer unavailable$/);
+    issuer.mode = 'ok';
+    await expect(call(`Bearer ${t}`)).rejects.toThrow(/^Authorizer unavailable$/); // still within the cooldown
+    clock += 30_000;
+    await expect(call(`Bearer ${await token()}`)).resolves.toMatchObject({ principalId: 'user-123' });
+  });
+
+  it('maps errors in exactly one place', () => {
+    expect(toGatewayError(new TokenError('EXPIRED', 'x')).message).toBe('Unauthorized');
+    expect(toGatewayError(new KeysUnavailableError('x')).message).toBe('Authorizer unavailable');
+    expect(toGatewayError(new TypeError('bug')).message).toBe('Authorizer unavailable');
+  });
+});
+
+describe('authorizer key rotation and the verified-token cache', () => {
+  it('accepts a token signed by a newly published key without a restart', async () => {
+    const { call } = setup();
+    await call(`Bearer ${await token()}`);
+    const k2 = await makeKey('RS256', 'k2');
+    issuer.keys = [key.jwk, k2.jwk];
+    clock += 31_000;
+    await expect(call(`Bearer ${await token({}, k2)}`)).resolves.toMatchObject({ principalId: 'user-123' });
+  });
+
+  it('serves a token seen before from the cache, still checking exp against the clock', async () => {
+    const { call, logger } = setup();
+    const t = await signToken(key, issuer.url, { now: Math.floor(clock / 1000), lifetime: 120 });
+    await call(`Bearer ${t}`);
+    await call(`Bearer ${t}`);
+    expect(logger.lines.filter((l) => l.fields.event === 'decision').map((l) => l.fields.cached)).toEqual([false, true]);
+    clock += 180_000 + 1000; // past exp + tolerance
+    await expect(call(`Bearer ${t}`)).rejects.toThrow(/^Unauthorized$/);
+  });
+
+  it('drops a cached token once its key leaves the key set', async () => {
+    const { call } = setup();
+    const t = await token();
+    await call(`Bearer ${t}`);
+    const k2 = await makeKey('ES256', 'k2');
+    issuer.keys = [k2.jwk];
+    clock += 600_000; // keys stale: refreshed on the next request, k1 is gone
+    await expect(call(`Bearer ${t}`)).rejects.toThrow(/^Unauthorized$/);
+  });
+
+  it('never logs a token or its signature', async () => {
+    const { call, logger } = setup();
+    const tokens = [await token(), await token({ aud: 'x' }), await token({ scope: 'openid' })];
+    for (const t of tokens) await call(`Bearer ${t}`).catch(() => undefined);
+    await call(['Bearer a', `Bearer ${tokens[0]}`]).catch(() => undefined);
+    const text = logger.text();
+    expect(logger.lines.length).toBeGreaterThan(4);
+    for (const t of tokens) {
+      expect(text).not.toContain(t);
+      expect(text).not.toContain(t.split('.')[2]);
+      expect(text).not.toContain(t.split('.')[1]);
+    }
+  });
+});

@@ -1,0 +1,80 @@
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fetchJson } from '../../../lambda/authorizer/http';
+
+type Route = (res: ServerResponse) => void;
+
+describe('fetchJson (loopback server)', () => {
+  let server: Server;
+  let base: string;
+  const routes = new Map<string, Route>();
+  const open = new Set<ServerResponse>();
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      open.add(res);
+      (routes.get(req.url ?? '') ?? ((r) => r.writeHead(404).end()))(res);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    routes.set('/ok', (r) => r.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end('{"a":1}'));
+    routes.set('/jwkset', (r) => r.writeHead(200, { 'content-type': 'application/jwk-set+json' }).end('{"keys":[]}'));
+    routes.set('/500', (r) => r.writeHead(500, { 'content-type': 'application/json' }).end('{}'));
+    routes.set('/redirect', (r) => r.writeHead(302, { location: '/ok' }).end());
+    routes.set('/html', (r) => r.writeHead(200, { 'content-type': 'text/html' }).end('<p>'));
+    routes.set('/garbage', (r) => r.writeHead(200, { 'content-type': 'application/json' }).end('{"keys": ['));
+    routes.set('/declared-huge', (r) => r.writeHead(200, { 'content-type': 'application/json', 'content-length': String(10_000) }).end('x'.repeat(10_000)));
+    routes.set('/streamed-huge', (r) => {
+      r.writeHead(200, { 'content-type': 'application/json' });
+      r.write('['.repeat(3000));
+      r.end(']'.repeat(3000));
+    });
+    routes.set('/hang', () => undefined);
+    routes.set('/drip', (r) => {
+      r.writeHead(200, { 'content-type': 'application/json' });
+      const t = setInterval(() => r.write(' '), 20);
+      r.on('close', () => clearInterval(t));
+    });
+  });
+  afterAll(async () => {
+    for (const r of open) r.destroy();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+
+  const get = (path: string, timeoutMs = 2000, maxBytes = 4096) => fetchJson(base + path, { timeoutMs, maxBytes });
+
+  it('returns the parsed body of a 200 JSON answer', async () => {
+    await expect(get('/ok')).resolves.toEqual({ a: 1 });
+    await expect(get('/jwkset')).resolves.toEqual({ keys: [] });
+  });
+
+  it.each([
+    ['/500', 'FETCH_STATUS'],
+    ['/redirect', 'FETCH_STATUS'],
+    ['/html', 'FETCH_NOT_JSON'],
+    ['/garbage', 'FETCH_NOT_JSON'],
+    ['/declared-huge', 'FETCH_TOO_LARGE'],
+    ['/streamed-huge', 'FETCH_TOO_LARGE'],
+  ])('%s fails with %s', async (path, code) => {
+    await expect(get(path)).rejects.toMatchObject({ code });
+  });
+
+  it('gives up on a server that never answers, at the deadline', async () => {
+    const started = Date.now();
+    await expect(get('/hang', 150)).rejects.toMatchObject({ code: 'FETCH_TIMEOUT' });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('gives up on a server that drips bytes forever: the deadline covers the whole body', async () => {
+    await expect(get('/drip', 200, 1 << 20)).rejects.toMatchObject({ code: 'FETCH_TIMEOUT' });
+  });
+
+  it('reports a refused connection as a network failure', async () => {
+    const s = createServer();
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    const port = (s.address() as AddressInfo).port;
+    await new Promise((r) => s.close(r));
+    await expect(fetchJson(`http://127.0.0.1:${port}/`, { timeoutMs: 1000, maxBytes: 100 })).rejects.toMatchObject({ code: 'FETCH_NETWORK' });
+  });
+});

@@ -1,0 +1,182 @@
+import { KeysUnavailableError, FetchError } from '../../../lambda/authorizer/errors';
+import type { FetchJson } from '../../../lambda/authorizer/http';
+import { KeyStore, type KeyStoreOptions } from '../../../lambda/authorizer/key-store';
+import { captureLogger } from '../../helpers/log';
+import { makeKey, type TestKey } from '../../helpers/keys';
+import type { JWK } from 'jose';
+
+const ISSUER = 'https://issuer.example.com';
+const JWKS = 'https://issuer.example.com/keys';
+const ALGS = ['RS256', 'ES256'];
+
+/** An in-memory issuer: programmable answers, counted requests, and a manual clock. */
+function harness(initialKeys: JWK[]) {
+  const state = {
+    keys: initialKeys,
+    discovery: { issuer: ISSUER, jwks_uri: JWKS } as Record<string, unknown>,
+    failWith: undefined as Error | undefined,
+    calls: [] as string[],
+    gate: undefined as Promise<void> | undefined,
+    time: 1_000_000,
+  };
+  const fetchJson: FetchJson = async (url) => {
+    state.calls.push(url);
+    if (state.gate) await state.gate;
+    if (state.failWith) throw state.failWith;
+    return url === JWKS ? { keys: state.keys } : state.discovery;
+  };
+  const logger = captureLogger();
+  const make = (over: Partial<KeyStoreOptions> = {}) =>
+    new KeyStore({
+      issuer: ISSUER,
+      algorithms: ALGS,
+      maxAgeMs: 600_000,
+      maxStaleMs: 86_400_000,
+      cooldownMs: 30_000,
+      fetchTimeoutMs: 3000,
+      fetchMaxBytes: 1 << 20,
+      fetchJson,
+      now: () => state.time,
+      logger,
+      ...over,
+    });
+  return { state, make, logger, jwksCalls: () => state.calls.filter((u) => u === JWKS).length };
+}
+
+describe('KeyStore', () => {
+  let a: TestKey;
+  let b: TestKey;
+  beforeAll(async () => {
+    a = await makeKey('RS256', 'key-a');
+    b = await makeKey('ES256', 'key-b');
+  });
+
+  it('discovers jwks_uri from the issuer, then finds keys by kid and alg', async () => {
+    const h = harness([a.jwk, b.jwk]);
+    const store = h.make();
+    expect(await store.candidates('key-a', 'RS256')).toHaveLength(1);
+    expect(await store.candidates('key-b', 'ES256')).toHaveLength(1);
+    expect(await store.candidates('key-a', 'ES256')).toHaveLength(0); // alg does not fit the key
+    expect(h.state.calls).toEqual([`${ISSUER}/.well-known/openid-configuration`, JWKS]);
+  });
+
+  it('skips discovery when a JWKS URI is configured', async () => {
+    const h = harness([a.jwk]);
+    const store = h.make({ jwksUri: JWKS });
+    await store.candidates('key-a', 'RS256');
+    expect(h.state.calls).toEqual([JWKS]);
+  });
+
+  it('refuses a discovery document that names another issuer', async () => {
+    const h = harness([a.jwk]);
+    h.state.discovery = { issuer: 'https://evil.example.com', jwks_uri: JWKS };
+    await expect(h.make().candidates('key-a', 'RS256')).rejects.toBeInstanceOf(KeysUnavailableError);
+    expect(h.logger.lines.some((l) => l.fields.code === 'DISCOVERY_INVALID')).toBe(true);
+    expect(h.jwksCalls()).toBe(0);
+  });
+
+  it('refuses a jwks_uri that is plain http off loopback', async () => {
+    const h = harness([a.jwk]);
+    h.state.discovery = { issuer: ISSUER, jwks_uri: 'http://issuer.example.com/keys' };
+    await expect(h.make().candidates('key-a', 'RS256')).rejects.toBeInstanceOf(KeysUnavailableError);
+  });
+
+  it('shares one fetch among concurrent callers (single flight)', async () => {
+    const h = harness([a.jwk]);
+    let open!: () => void;
+    h.state.gate = new Promise((r) => (open = r));
+    const store = h.make({ jwksUri: JWKS });
+    const waits = Array.from({ length: 20 }, () => store.candidates('key-a', 'RS256'));
+    open();
+    const results = await Promise.all(waits);
+    expect(results.every((r) => r.length === 1)).toBe(true);
+    expect(h.jwksCalls()).toBe(1);
+  });
+
+  it('refetches once for an unknown kid (rotation), and not again within the cooldown', async () => {
+    const h = harness([a.jwk]);
+    const store = h.make({ jwksUri: JWKS });
+    await store.candidates('key-a', 'RS256');
+    h.state.time += 31_000;
+    h.state.keys = [a.jwk, b.jwk]; // the issuer rotates a new key in
+    expect(await store.candidates('key-b', 'ES256')).toHaveLength(1);
+    expect(h.jwksCalls()).toBe(2);
+    // A flood of random kids inside the cooldown causes no fetch at all.
+    for (let i = 0; i < 50; i++) expect(await store.candidates(`random-${i}`, 'RS256')).toHaveLength(0);
+    expect(h.jwksCalls()).toBe(2);
+    h.state.time += 30_000;
+    await store.candidates('random-x', 'RS256');
+    expect(h.jwksCalls()).toBe(3);
+  });
+
+  it('refreshes stale keys before use, and a key that left the set is gone', async () => {
+    const h = harness([a.jwk]);
+    const store = h.make({ jwksUri: JWKS });
+    await store.candidates('key-a', 'RS256');
+    h.state.keys = [b.jwk];
+    h.state.time += 599_000;
+    expect(await store.candidates('key-a', 'RS256')).toHaveLength(1); // still fresh
+    expect(h.jwksCalls()).toBe(1);
+    h.state.time += 1_000;
+    expect(await store.candidates('key-a', 'RS256')).toHaveLength(0); // stale: refreshed, key-a retired
+    expect(store.has('key-a')).toBe(false);
+    expect(store.has('key-b')).toBe(true);
+    expect(h.jwksCalls()).toBe(2);
+  });
+
+  it('keeps verifying with stale keys while the issuer fails, up to the max stale age, and warns', async () => {
+    const h = harness([a.jwk]);
+    const store = h.make({ jwksUri: JWKS, maxStaleMs: 3_600_000 });
+    await store.candidates('key-a', 'RS256');
+    h.state.failWith = new FetchError('FETCH_STATUS', 'HTTP 500');
+    h.state.time += 600_000;
+    expect(await store.candidates('key-a', 'RS256')).toHaveLength(1);
+    expect(h.logger.lines.some((l) => l.level === 'WARN' && l.fields.code === 'FETCH_STATUS')).toBe(true);
+    h.state.time += 3_599_000;
+    expect(await store.candidates('key-a', 'RS256')).toHaveLength(1);
+    h.state.time += 1_000;
+    await expect(store.candidates('key-a', 'RS256')).rejects.toBeInstanceOf(KeysUnavailableError);
+    // Recovery as soon as the issuer is back (after the cooldown of the last attempt).
+    h.state.failWith = undefined;
+    h.state.time += 30_000;
+    expect(await store.candidates('key-a', 'RS256')).toHaveLength(1);
+  });
+
+  it('does not remember a failed cold fetch: the next request after the cooldown tries again', async () => {
+    const h = harness([a.jwk]);
+    h.state.failWith = new FetchError('FETCH_TIMEOUT', 'slow');
+    const store = h.make({ jwksUri: JWKS });
+    await expect(store.candidates('key-a', 'RS256')).rejects.toBeInstanceOf(KeysUnavailableError);
+    await expect(store.candidates('key-a', 'RS256')).rejects.toBeInstanceOf(KeysUnavailableError);
+    expect(h.jwksCalls()).toBe(1); // within the cooldown: fail fast, no second fetch
+    h.state.failWith = undefined;
+    h.state.time += 30_000;
+    expect(await store.candidates('key-a', 'RS256')).toHaveLength(1);
+    expect(h.jwksCalls()).toBe(2);
+  });
+
+  it('treats a set with no usable key as a failed fetch', async () => {
+    const h = harness([{ ...a.jwk, use: 'enc' }]);
+    await expect(h.make({ jwksUri: JWKS }).candidates('key-a', 'RS256')).rejects.toBeInstanceOf(KeysUnavailableError);
+    expect(h.logger.lines.some((l) => l.fields.code === 'JWKS_INVALID')).toBe(true);
+  });
+
+  it('without a kid, uses the one key fitting the alg, and refuses to guess among several', async () => {
+    const a2 = await makeKey('RS256', 'key-a2');
+    const h = harness([a.jwk, b.jwk]);
+    const store = h.make({ jwksUri: JWKS });
+    expect(await store.candidates(undefined, 'ES256')).toHaveLength(1);
+    h.state.keys = [a.jwk, a2.jwk, b.jwk];
+    h.state.time += 600_000;
+    expect(await store.candidates(undefined, 'RS256')).toHaveLength(2);
+  });
+
+  it('prefetch during init never throws, even when the issuer is down', async () => {
+    const h = harness([a.jwk]);
+    h.state.failWith = new FetchError('FETCH_NETWORK', 'ECONNREFUSED');
+    const store = h.make({ jwksUri: JWKS });
+    expect(() => store.prefetch()).not.toThrow();
+    await new Promise((r) => setImmediate(r));
+    expect(h.logger.lines.some((l) => l.level === 'ERROR' && l.fields.why === 'prefetch')).toBe(true);
+  });
+});

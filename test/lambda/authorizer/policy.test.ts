@@ -1,0 +1,57 @@
+import { PolicyBuilder, resourceSuffix, stagePrefix } from '../../../lambda/authorizer/policy';
+import { parseRouteTable } from '../../../lambda/shared/routes';
+
+const ARN = 'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/GET/profile';
+const routes = parseRouteTable(
+  JSON.stringify([
+    { method: 'GET', resourcePath: '/', auth: 'optional', scopes: [] },
+    { method: 'GET', resourcePath: '/profile', auth: 'required', scopes: ['profile'] },
+    { method: 'PUT', resourcePath: '/items/{id}', auth: 'required', scopes: ['items:write'] },
+    { method: 'ANY', resourcePath: '/files/{proxy+}', auth: 'required', scopes: [] },
+  ]),
+);
+
+describe('policy', () => {
+  it('turns resource paths into execute-api ARN suffixes', () => {
+    expect(routes.map(resourceSuffix)).toEqual(['GET/', 'GET/profile', 'PUT/items/*', '*/files/*']);
+  });
+
+  it('finds the stage prefix of a methodArn', () => {
+    expect(stagePrefix(ARN)).toBe('arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/');
+    expect(stagePrefix('arn:aws:execute-api:eu-west-1:1:api')).toBeUndefined();
+  });
+
+  const b = new PolicyBuilder(routes);
+
+  it('allows anonymous callers the optional routes only', () => {
+    expect(b.policy(ARN, b.allowedRoutes(undefined)).Statement).toEqual([
+      { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: ['arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/GET/'] },
+    ]);
+  });
+
+  it('allows a token every route whose scopes it holds, and no other, whatever route was called', () => {
+    const scopes = new Set(['openid', 'profile', 'authenticated']);
+    const doc = b.policy(ARN, b.allowedRoutes(scopes));
+    expect(doc.Statement[0]).toMatchObject({
+      Effect: 'Allow',
+      Resource: [
+        'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/GET/',
+        'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/GET/profile',
+        'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/*/files/*',
+      ],
+    });
+    const viaHome = b.policy(ARN.replace(/GET\/profile$/, 'GET/'), b.allowedRoutes(scopes));
+    expect(viaHome).toEqual(doc);
+  });
+
+  it('leaves out a route whose scope the token lacks', () => {
+    const resources = (b.policy(ARN, b.allowedRoutes(new Set(['openid', 'authenticated']))).Statement[0] as { Resource: string[] }).Resource;
+    expect(resources.some((r) => r.endsWith('/GET/profile'))).toBe(false);
+    expect(resources.some((r) => r.endsWith('/GET/'))).toBe(true);
+  });
+
+  it('denies explicitly when nothing is allowed or the methodArn is unusable', () => {
+    expect(b.policy(ARN, []).Statement[0]).toMatchObject({ Effect: 'Deny', Resource: ARN });
+    expect(b.policy('garbage', [0]).Statement[0]).toMatchObject({ Effect: 'Deny' });
+  });
+});

@@ -1,0 +1,58 @@
+import { VerifiedTokenCache } from '../../../lambda/authorizer/token-cache';
+import type { Verified } from '../../../lambda/authorizer/verify';
+
+const entry = (over: Partial<Verified> = {}): Verified => ({
+  sub: 's',
+  username: 'u',
+  scopes: new Set(['openid']),
+  scopeString: 'openid',
+  exp: 2000,
+  nbf: undefined,
+  kid: 'k1',
+  alg: 'RS256',
+  ...over,
+});
+const alive = () => true;
+
+describe('VerifiedTokenCache', () => {
+  it('keys by a SHA-256 of the whole token, never the token itself', () => {
+    const key = VerifiedTokenCache.keyOf('a.b.c');
+    expect(key).toHaveLength(44);
+    expect(key).not.toContain('a.b.c');
+    expect(VerifiedTokenCache.keyOf('a.b.d')).not.toBe(key);
+  });
+
+  it('returns an entry until its exp, then forgets it', () => {
+    const c = new VerifiedTokenCache(10);
+    c.set('t', entry());
+    expect(c.get('t', 1999, alive)).toBeDefined();
+    expect(c.get('t', 2000, alive)).toBeUndefined();
+    expect(c.size).toBe(0);
+  });
+
+  it('drops an entry whose key left the key set', () => {
+    const c = new VerifiedTokenCache(10);
+    c.set('t', entry());
+    expect(c.get('t', 1000, (kid) => kid !== 'k1')).toBeUndefined();
+    expect(c.get('t', 1000, alive)).toBeUndefined();
+  });
+
+  it('is bounded and evicts the least recently used entry', () => {
+    const c = new VerifiedTokenCache(2);
+    c.set('a', entry());
+    c.set('b', entry());
+    c.get('a', 1000, alive);
+    c.set('c', entry());
+    expect(c.size).toBe(2);
+    expect(c.get('b', 1000, alive)).toBeUndefined();
+    expect(c.get('a', 1000, alive)).toBeDefined();
+    expect(c.get('c', 1000, alive)).toBeDefined();
+  });
+
+  it('stores nothing when its size is 0', () => {
+    const c = new VerifiedTokenCache(0);
+    c.set('a', entry());
+    expect(c.enabled).toBe(false);
+    expect(c.get('a', 1000, alive)).toBeUndefined();
+  });
+});

@@ -1,0 +1,52 @@
+import { extractBearerToken } from '../../../lambda/authorizer/token';
+
+const T = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';
+const extract = (headers: Record<string, string> | null, multi: Record<string, string[]> | null = null, max = 16384) =>
+  extractBearerToken(headers, multi, max);
+
+describe('extractBearerToken', () => {
+  it.each([
+    ['Authorization', `Bearer ${T}`],
+    ['authorization', `bearer ${T}`],
+    ['AUTHORIZATION', `BEARER ${T}`],
+    ['Authorization', `Bearer   ${T}  `],
+  ])('finds the token in %s: %s', (name, value) => {
+    expect(extract({ [name]: value })).toBe(T);
+  });
+
+  it('prefers multiValueHeaders, where API Gateway keeps every copy', () => {
+    expect(extract({ Authorization: `Bearer ${T}` }, { authorization: [`Bearer ${T}`] })).toBe(T);
+  });
+
+  it.each([
+    ['no headers', null],
+    ['no Authorization', { Accept: '*/*' }],
+    ['a blank Authorization', { Authorization: '   ' }],
+  ])('answers undefined (anonymous) for %s', (_n, headers) => {
+    expect(extract(headers as Record<string, string> | null)).toBeUndefined();
+  });
+
+  it.each([
+    ['Basic credentials', { Authorization: 'Basic dXNlcjpwYXNz' }, 'TOKEN_MALFORMED'],
+    ['the scheme alone', { Authorization: 'Bearer' }, 'TOKEN_MALFORMED'],
+    ['two tokens', { Authorization: `Bearer ${T} ${T}` }, 'TOKEN_MALFORMED'],
+    ['a comma-joined pair', { Authorization: `Bearer ${T}, Bearer ${T}` }, 'TOKEN_MALFORMED'],
+    ['a token with a space inside', { Authorization: 'Bearer abc def' }, 'TOKEN_MALFORMED'],
+    ['a token with control characters', { Authorization: `Bearer ${T}\u0000` }, 'TOKEN_MALFORMED'],
+    ['no space after the scheme', { Authorization: `Bearer${T}` }, 'TOKEN_MALFORMED'],
+    ['a token over the size cap', { Authorization: `Bearer ${'a'.repeat(20000)}` }, 'TOKEN_TOO_LARGE'],
+    ['two headers differing in case', { Authorization: `Bearer ${T}`, authorization: `Bearer ${T}` }, 'TOKEN_AMBIGUOUS'],
+  ])('refuses %s', (_n, headers, code) => {
+    expect(() => extract(headers)).toThrow(expect.objectContaining({ code }));
+  });
+
+  it('refuses two Authorization headers in multiValueHeaders', () => {
+    expect(() => extract({ Authorization: `Bearer ${T}` }, { Authorization: [`Bearer ${T}`, `Bearer ${T}`] })).toThrow(
+      expect.objectContaining({ code: 'TOKEN_AMBIGUOUS' }),
+    );
+  });
+
+  it('checks the size before parsing', () => {
+    expect(() => extract({ Authorization: `Bearer ${'a'.repeat(600)}` }, null, 512)).toThrow(expect.objectContaining({ code: 'TOKEN_TOO_LARGE' }));
+  });
+});

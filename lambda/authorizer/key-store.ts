@@ -24,9 +24,14 @@ export interface KeyStoreOptions {
   readonly logger: Logger;
 }
 
+/** A JWKS is a handful of keys; past this the rest are ignored rather than imported. */
+const MAX_KEYS = 100;
+
 interface KeySet {
   readonly byKid: ReadonlyMap<string, readonly VerificationKey[]>;
   readonly all: readonly VerificationKey[];
+  /** Keys left out, with why: logged with the fetch. */
+  readonly skipped: readonly string[];
   readonly fetchedAt: number;
 }
 
@@ -100,7 +105,14 @@ export class KeyStore {
       const jwksUri = this.options.jwksUri ?? (await this.discover());
       const set = await this.fetchKeys(jwksUri);
       this.set = set;
-      logger.log('INFO', 'key set fetched', { event: 'jwks_fetch', outcome: 'ok', why, keys: set.all.length, ms: now() - started });
+      logger.log('INFO', 'key set fetched', {
+        event: 'jwks_fetch',
+        outcome: 'ok',
+        why,
+        keys: set.all.length,
+        skipped: set.skipped.length ? set.skipped.join('; ') : undefined,
+        ms: now() - started,
+      });
     } catch (e) {
       const code = (e as { code?: string }).code ?? 'UNKNOWN';
       const age = this.set ? Math.round((now() - this.set.fetchedAt) / 1000) : undefined;
@@ -148,17 +160,18 @@ export class KeyStore {
     if (!Array.isArray(keys)) throw new KeySetError('JWKS_INVALID', 'JWKS has no keys array');
     const all: VerificationKey[] = [];
     const byKid = new Map<string, VerificationKey[]>();
-    for (const jwk of keys.slice(0, 100)) {
+    const skipped: string[] = [];
+    for (const jwk of keys.slice(0, MAX_KEYS)) {
       const r = await importVerificationKey(jwk, this.options.algorithms);
       if (isRejection(r)) {
-        this.options.logger.log('DEBUG', 'JWK skipped', { event: 'jwk_skipped', kid: r.kid, reason: r.reason });
+        skipped.push(`${r.kid ?? '(no kid)'}: ${r.reason}`);
         continue;
       }
       all.push(r);
       if (r.kid !== undefined) byKid.set(r.kid, [...(byKid.get(r.kid) ?? []), r]);
     }
-    if (all.length === 0) throw new KeySetError('JWKS_INVALID', 'JWKS holds no key usable with the allowed algorithms');
-    return { byKid, all, fetchedAt: this.options.now() };
+    if (all.length === 0) throw new KeySetError('JWKS_INVALID', `JWKS holds no key usable with the allowed algorithms (${skipped.join('; ')})`);
+    return { byKid, all, skipped, fetchedAt: this.options.now() };
   }
 }
 

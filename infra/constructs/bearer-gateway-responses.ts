@@ -27,11 +27,12 @@ export function addBearerGatewayResponses(api: RestApiBase, realm: string): void
     responseHeaders: { 'WWW-Authenticate': literal(`Bearer realm="${realm}", error="invalid_token"`) },
     templates: json('Unauthorized'),
   });
-  // A valid token whose policy does not list this route: it lacks the route's scopes.
+  // A valid token whose policy does not list this route: it lacks the route's scopes. The challenge
+  // names no realm: the caller already holds a token for this one and only needs more scope.
   api.addGatewayResponse('AccessDenied', {
     type: ResponseType.ACCESS_DENIED,
     statusCode: '403',
-    responseHeaders: { 'WWW-Authenticate': literal(`Bearer realm="${realm}", error="insufficient_scope"`) },
+    responseHeaders: { 'WWW-Authenticate': literal('Bearer error="insufficient_scope"') },
     templates: json('Forbidden'),
   });
   for (const [id, type] of [

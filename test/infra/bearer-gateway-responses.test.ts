@@ -20,7 +20,7 @@ describe('gateway responses (RFC 6750)', () => {
     template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
       ResponseType: 'ACCESS_DENIED',
       StatusCode: '403',
-      ResponseParameters: { 'gatewayresponse.header.WWW-Authenticate': `'Bearer realm="OidcApi", error="insufficient_scope"'` },
+      ResponseParameters: { 'gatewayresponse.header.WWW-Authenticate': `'Bearer error="insufficient_scope"'` },
       ResponseTemplates: { 'application/json': '{"message":"Forbidden"}' },
     });
   });

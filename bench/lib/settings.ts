@@ -1,0 +1,25 @@
+// How much the bench measures. BENCH_QUICK=1 scales everything down for a check that the bench works
+// (figures from it are noisy); single knobs can be set with the variables below.
+
+const int = (name: string, fallback: number) => {
+  const v = Number(process.env[name]);
+  return Number.isInteger(v) && v > 0 ? v : fallback;
+};
+
+const quick = process.env.BENCH_QUICK === '1';
+
+export const SETTINGS = {
+  quick,
+  /** Warm: interleaved rounds per algorithm, tokens per contender per round, warm-up tokens. */
+  warmRounds: int('BENCH_WARM_ROUNDS', quick ? 10 : 60),
+  warmBatch: int('BENCH_WARM_BATCH', quick ? 50 : 100),
+  warmup: 200,
+  /** Cold: fresh processes per variant. */
+  coldProcesses: int('BENCH_COLD_PROCESSES', quick ? 5 : 25),
+  /** Memory: verifications per contender process. */
+  memoryOperations: int('BENCH_MEMORY_OPERATIONS', quick ? 10_000 : 100_000),
+  /** Phases to run (BENCH_ONLY=warm,cold,memory); all by default. Targets need all three. */
+  only: new Set((process.env.BENCH_ONLY ?? 'warm,cold,memory').split(',').map((s) => s.trim())),
+  /** Distinct tokens per algorithm in the memory mix. */
+  memoryPool: 1000,
+} as const;

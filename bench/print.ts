@@ -1,0 +1,63 @@
+// The bench's terminal output: one table per phase, then the targets.
+import type { Bundles } from './build';
+import type { MemoryResult } from './memory';
+import { ALGS, type Alg } from './lib/fixtures';
+import type { Machine } from './lib/machine';
+import { fmt, range, table } from './lib/table';
+import type { ColdFigure, Target, WarmFigure } from './summary';
+
+const LABELS: Record<string, string> = {
+  floor: 'node:crypto floor',
+  ours: 'ours: whole handler, logging on',
+  'ours-hit': 'ours: token seen before (cache hit)',
+  'jose-local': 'jose jwtVerify + createLocalJWKSet',
+  'jose-key': 'jose jwtVerify + pre-imported key',
+  'aws-jwt-verify': 'aws-jwt-verify JwtVerifier + cacheJwks',
+};
+const label = (name: string) => LABELS[name] ?? name;
+
+export interface Printable {
+  readonly machine: Machine;
+  readonly versions: Record<string, string>;
+  readonly logSink: string;
+  readonly settings: { warmRounds: number; warmBatch: number; coldProcesses: number; memoryOperations: number };
+  readonly warm?: Record<Alg, WarmFigure[]>;
+  readonly cold?: readonly ColdFigure[];
+  readonly memory?: readonly MemoryResult[];
+  readonly sizes: Bundles['sizes'];
+  readonly targets?: readonly Target[];
+}
+
+export function render(r: Printable): string {
+  const m = r.machine;
+  const S = r.settings;
+  const out: string[] = [];
+  out.push(`Machine: ${m.cpu}, ${m.nproc} CPUs, ${m.memoryMiB} MiB, Node ${m.node} (${m.platform}); ${Object.entries(r.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  out.push(`Our handler logs every decision as in production; its log lines go to ${r.logSink}. Medians; spread is p25–p75.`);
+  if (r.warm) {
+    for (const alg of ALGS) {
+      out.push('', `Warm ${alg}, µs per decision (${S.warmRounds} rounds × ${S.warmBatch}; × floor is the median of per-round ratios)`);
+      out.push(table(['contender', 'median µs', 'p25–p75 µs', '× floor'], r.warm[alg].map((f) => [label(f.contender), fmt(f.us.median), range(f.us.p25, f.us.p75), `${fmt(f.xFloor.median, 2)}×`])));
+    }
+  }
+  if (r.cold) {
+    out.push('', `Cold: fresh node process, import + first decision against a loopback issuer (${S.coldProcesses} processes each; CPU is user + system from process start)`);
+    out.push(
+      table(
+        ['variant', 'import ms', 'first decision ms', 'p25–p75', '× floor prefetched', 'CPU ms'],
+        r.cold.map((c) => [c.label, fmt(c.importMs.median, 2), fmt(c.firstDecisionMs.median), range(c.firstDecisionMs.p25, c.firstDecisionMs.p75), `${fmt(c.xFloor.median, 2)}×`, fmt(c.cpuMs.median)]),
+      ),
+    );
+  }
+  if (r.memory) {
+    out.push('', `Memory: peak RSS over ${S.memoryOperations} mixed verifications (RS256/ES256, repeats, 10% forged), one process each`);
+    out.push(table(['contender', 'peak RSS MiB', 'RSS before run MiB', 'run ms'], r.memory.map((x) => [label(x.contender), fmt(x.peakRssMiB), fmt(x.rssBeforeMiB), fmt(x.ms, 0)])));
+  }
+  out.push('', 'Bundles: esbuild, minify, keepNames, cjs, platform node (as the stack bundles)');
+  out.push(table(['bundle', 'minified B', 'gzip -9 B'], Object.entries(r.sizes).map(([k, v]) => [k, String(v.bytes), String(v.gzipBytes)])));
+  if (r.targets) {
+    out.push('', 'Targets');
+    out.push(table(['target', 'measured', 'limit', 'met'], r.targets.map((t) => [t.target, t.measured, t.limit, t.met ? 'yes' : 'NO'])));
+  }
+  return `${out.join('\n')}\n`;
+}

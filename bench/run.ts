@@ -1,0 +1,111 @@
+// `npm run bench`: builds the bundles, makes keys and tokens, starts a loopback issuer, runs the warm, cold
+// and memory children side by side, prints the figures and writes bench/results/<date>.json.
+// Everything it starts (children, servers, the temp folder) is gone when it ends, however it ends.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildAll } from './build';
+import { coldVariants, runCold } from './cold-phase';
+import type { MemoryResult } from './memory';
+import { killChildren, runChild } from './lib/child';
+import { ALL, LOG_SINK } from './lib/contenders';
+import { makeFixtures, makeSigners } from './lib/fixtures';
+import { startIssuer, type BenchIssuer } from './lib/issuer';
+import { machine } from './lib/machine';
+import { SETTINGS } from './lib/settings';
+import { render } from './print';
+import { checkTargets, coldFigures, warmFigures } from './summary';
+import type { WarmResult } from './warm';
+
+/** The issuer of warm and memory runs: no network there, ours gets its documents through an injected fetchJson. */
+const IN_PROCESS_ISSUER = 'https://issuer.bench.example';
+
+const say = (s: string) => process.stderr.write(`${s}\n`);
+const version = (pkg: string) => (JSON.parse(readFileSync(join(__dirname, '..', 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const S = SETTINGS;
+  const dir = mkdtempSync(join(tmpdir(), 'oidc-bench-'));
+  let issuer: BenchIssuer | undefined;
+  const cleanup = async () => {
+    killChildren();
+    await issuer?.close();
+    issuer = undefined;
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const interrupted = () => void cleanup().finally(() => process.exit(130));
+  process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
+
+  try {
+    say(`bench${S.quick ? ' (BENCH_QUICK: few samples, rough figures)' : ''}: building bundles`);
+    const bundles = await buildAll(dir);
+
+    say('making keys and tokens');
+    const signers = makeSigners();
+    const warmPath = join(dir, 'warm-fixtures.json');
+    const memoryPath = join(dir, 'memory-fixtures.json');
+    const warmFx = makeFixtures(IN_PROCESS_ISSUER, signers, S.only.has('warm') ? S.warmup + S.warmRounds * S.warmBatch : 1, 0);
+    writeFileSync(warmPath, JSON.stringify(warmFx));
+    writeFileSync(memoryPath, JSON.stringify(makeFixtures(IN_PROCESS_ISSUER, signers, S.memoryPool, 100)));
+
+    let warm: ReturnType<typeof warmFigures> | undefined;
+    if (S.only.has('warm')) {
+      say(`warm: ${S.warmRounds} interleaved rounds × ${S.warmBatch} distinct tokens per contender and algorithm`);
+      warm = warmFigures(await runChild<WarmResult>(bundles.children.warm, [warmPath, String(S.warmRounds), String(S.warmBatch), String(S.warmup)]));
+    }
+
+    let cold: ReturnType<typeof coldFigures> | undefined;
+    if (S.only.has('cold')) {
+      issuer = await startIssuer(warmFx.jwks, dir);
+      if (!issuer.https) say('openssl not found: https cold starts are skipped');
+      const variants = coldVariants(bundles, issuer, signers[1]!, warmFx.jwks);
+      say(`cold: ${S.coldProcesses} fresh processes for each of ${variants.length} variants`);
+      cold = coldFigures(variants, await runCold(bundles.children.cold, variants, S.coldProcesses, issuer));
+      await issuer.close();
+      issuer = undefined;
+    }
+
+    let memory: MemoryResult[] | undefined;
+    if (S.only.has('memory')) {
+      memory = [];
+      for (const name of ALL) {
+        say(`memory: ${name}, ${S.memoryOperations} mixed verifications in its own process`);
+        memory.push(await runChild<MemoryResult>(bundles.children.memory, [memoryPath, name, String(S.memoryOperations)]));
+      }
+      const accepted = new Set(memory.map((x) => x.accepted));
+      if (accepted.size !== 1) throw new Error(`contenders disagree on the memory mix: accepted ${[...accepted].join(' vs ')}`);
+    }
+
+    const targets = warm && cold && memory ? checkTargets(warm, cold, memory, bundles.sizes) : undefined;
+    const versions = { jose: version('jose'), 'aws-jwt-verify': version('aws-jwt-verify'), esbuild: version('esbuild') };
+    const record = {
+      date: new Date().toISOString().slice(0, 10),
+      machine: machine(),
+      versions,
+      settings: { ...S, only: [...S.only] },
+      logSink: LOG_SINK,
+      warm,
+      cold,
+      memory,
+      sizes: bundles.sizes,
+      targets,
+    };
+    process.stdout.write(render({ ...record, settings: S }));
+
+    const resultsDir = join(__dirname, 'results');
+    mkdirSync(resultsDir, { recursive: true });
+    const partial = S.quick || !targets;
+    // Quick or partial runs are scratch: .tmp is git-ignored.
+    const file = join(resultsDir, partial ? `${record.date}-partial.tmp` : `${record.date}.json`);
+    writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
+    say(`wrote ${file} (${Math.round((Date.now() - started) / 1000)} s)`);
+  } finally {
+    await cleanup();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

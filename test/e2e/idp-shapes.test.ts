@@ -248,7 +248,7 @@ beforeAll(async () => {
 
 describe.each(IDPS)('$name', (idp) => {
   it.each(idp.rows)('$name', async (row) => {
-    const env = { OIDC_ROUTES: ROUTE_TABLE_JSON, ...idp.env, ...row.env };
+    const env: Record<string, string> = { OIDC_ROUTES: ROUTE_TABLE_JSON, ...idp.env, ...row.env };
     const decisions: LogFields[] = [];
     const logger: Logger = {
       log(level, message, fields) {

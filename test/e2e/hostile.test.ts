@@ -1,0 +1,87 @@
+// The hostile-input table (attacks.ts) through the request path of the deployed API, in-process: each
+// attack must end in 401 on the anonymous-friendly homepage and on /profile, and never reach a Lambda.
+// The issuer is a loopback server found by discovery; a second loopback server plays the attacker's
+// key host and must never be asked for anything.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readConfig } from '../../lambda/authorizer/config';
+import { createAuthorizer } from '../../lambda/authorizer/handler';
+import { authorizerEnv } from '../helpers/config';
+import { GatewayHarness } from '../helpers/gateway-harness';
+import { startIssuer, type TestIssuer } from '../helpers/issuer';
+import { ISSUER_AUDIENCE } from '../helpers/keys';
+import { auditLogsAtEnd, LogAudit } from '../helpers/log-audit';
+import { attackKeys, ATTACKS, CONTROLS, type AttackContext } from './attacks';
+
+const NOW_MS = 1_800_000_000_000;
+const audit = new LogAudit();
+let issuer: TestIssuer;
+let gateway: GatewayHarness;
+let context: AttackContext;
+const attackerHits: string[] = [];
+const attackerHost = createServer((req, res) => {
+  attackerHits.push(req.url ?? '');
+  res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+});
+
+const credentials = (authorization: string | string[]) => {
+  for (const v of [authorization].flat()) audit.watch(v.replace(/^\s*bearer\s+/i, ''));
+  return authorization;
+};
+
+beforeAll(async () => {
+  const keys = await attackKeys();
+  issuer = await startIssuer([...keys.published]);
+  await new Promise<void>((resolve) => attackerHost.listen(0, '127.0.0.1', resolve));
+  const config = readConfig(authorizerEnv(issuer.url, { OIDC_FETCH_TIMEOUT_MS: '300' }));
+  gateway = new GatewayHarness(createAuthorizer(config, { now: () => NOW_MS, logger: audit.logger }).handler);
+  context = {
+    keys,
+    issuer: issuer.url,
+    audience: ISSUER_AUDIENCE,
+    now: NOW_MS / 1000,
+    margin: 0,
+    attackerUrl: `http://127.0.0.1:${(attackerHost.address() as AddressInfo).port}`,
+  };
+});
+afterAll(async () => {
+  await issuer.close();
+  attackerHost.closeAllConnections();
+  await new Promise((resolve) => attackerHost.close(resolve));
+});
+
+describe('the attack table', () => {
+  it('holds at least 40 distinct named attacks', () => {
+    expect(ATTACKS.length).toBeGreaterThanOrEqual(40);
+    expect(new Set(ATTACKS.map(([name]) => name)).size).toBe(ATTACKS.length);
+  });
+});
+
+describe('every attack ends in 401 and reaches no Lambda', () => {
+  it.each(ATTACKS)('%s', async (_name, make) => {
+    const authorization = credentials(await make(context));
+    const before = gateway.downstreamCalls;
+    for (const path of ['/', '/profile']) expect(await gateway.request({ path, authorization })).toEqual({ status: 401 });
+    expect(gateway.downstreamCalls).toBe(before);
+  });
+});
+
+describe('just inside every limit, the same request is served', () => {
+  it.each(CONTROLS)('%s', async (_name, make) => {
+    const authorization = credentials(await make(context));
+    const before = gateway.downstreamCalls;
+    for (const path of ['/', '/profile']) expect(await gateway.request({ path, authorization })).toMatchObject({ status: 200, principalId: 'user-123' });
+    expect(gateway.downstreamCalls).toBe(before + 2);
+  });
+});
+
+describe('what the attacks made the authorizer fetch', () => {
+  it('nothing from any URL a token named, and only discovery and the JWKS from the issuer', () => {
+    expect(attackerHits).toEqual([]);
+    expect(issuer.hits.discovery).toBeGreaterThanOrEqual(1);
+    // The cold fetch, then at most one refetch for the many unknown kids (the clock stood still: one cooldown).
+    expect(issuer.hits.jwks).toBeLessThanOrEqual(2);
+  });
+});
+
+auditLogsAtEnd(audit, ATTACKS.length);

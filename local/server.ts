@@ -1,0 +1,122 @@
+// The local API: reads the REST API from a cloud assembly, starts one LambdaRunner per function and
+// serves the API over HTTP, logging one line per request. Used by `npm start` and, in-process, by tests.
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { ApiModel } from './api-model';
+import { toApiRequest } from './api-request';
+import { AuthorizerCache } from './authorizer-cache';
+import { readCloudAssembly } from './cloud-assembly';
+import { Gateway, MAX_PAYLOAD_BYTES } from './gateway';
+import type { HttpAnswer } from './http-answer';
+import { LambdaRunner } from './lambda-runner';
+import { closeServer, listen } from './listen';
+import { requestLogLine } from './request-log';
+import { readApi, type ReadApiOptions } from './template-reader';
+
+export interface LocalApiOptions extends ReadApiOptions {
+  /** The cloud assembly (cdk.out) to serve. */
+  readonly assemblyDir: string;
+  /** 0 picks a free port. @default 3000 */
+  readonly port?: number;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** Milliseconds since the epoch, for the authorizer cache's TTL. @default Date.now */
+  readonly now?: () => number;
+  /** Receives the per-request log line. @default a line on stdout */
+  readonly logRequest?: (line: string) => void;
+  /** Receives each line a function writes. @default `[name] line` on stderr */
+  readonly logLambda?: (functionName: string, line: string) => void;
+  /** Extra environment per function, by logical id or display name (a local-only override). */
+  readonly envOverrides?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Warm sandboxes per function at most. @default 8 */
+  readonly maxConcurrency?: number;
+}
+
+export interface LocalApi {
+  readonly url: string;
+  readonly port: number;
+  readonly model: ApiModel;
+  readonly cache: AuthorizerCache;
+  close(): Promise<void>;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      // Keep one byte past the limit so the gateway can tell, without holding an unbounded body.
+      if (size <= MAX_PAYLOAD_BYTES + 1) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).subarray(0, MAX_PAYLOAD_BYTES + 1)));
+    req.on('error', reject);
+  });
+}
+
+function write(res: ServerResponse, answer: HttpAnswer): void {
+  for (const [name, values] of Object.entries(answer.headers)) res.setHeader(name, values.length === 1 ? values[0]! : [...values]);
+  res.setHeader('Content-Length', answer.body.length);
+  res.writeHead(answer.statusCode);
+  res.end(answer.body);
+}
+
+export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
+  const model = readApi(readCloudAssembly(options.assemblyDir), options);
+  const logRequest = options.logRequest ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const logLambda = options.logLambda ?? ((name: string, line: string) => process.stderr.write(`[${name}] ${line}\n`));
+  const runners = new Map<string, LambdaRunner>();
+  for (const fn of model.functions.values()) {
+    const envOverrides = { ...options.envOverrides?.[fn.displayName], ...options.envOverrides?.[fn.logicalId] };
+    runners.set(
+      fn.logicalId,
+      new LambdaRunner(fn, {
+        region: model.region,
+        accountId: model.accountId,
+        envOverrides,
+        onLog: (f, line) => logLambda(f.displayName, line),
+        ...(options.maxConcurrency !== undefined ? { maxConcurrency: options.maxConcurrency } : {}),
+      }),
+    );
+  }
+  const cache = new AuthorizerCache(options.now ? { now: options.now } : {});
+  const gateway = new Gateway(model, runners, cache);
+
+  const server = createServer(async (req, res) => {
+    const started = performance.now();
+    const requestId = randomUUID();
+    let status = 500;
+    let line = '';
+    try {
+      const request = toApiRequest(req, await readBody(req), requestId, Date.now());
+      const result = await gateway.handle(request);
+      status = result.answer.statusCode;
+      write(res, result.answer);
+      line = requestLogLine({ method: request.httpMethod, path: request.rawPath, status, authorizer: result.authorizer, ms: Math.round(performance.now() - started), ...(result.reason ? { reason: result.reason } : {}) });
+    } catch (e) {
+      // A bug in the emulator, not an answer API Gateway would give: say so plainly.
+      if (!res.headersSent) write(res, { statusCode: 500, headers: { 'Content-Type': ['application/json'] }, body: Buffer.from('{"message":"local emulator error"}') });
+      line = requestLogLine({ method: req.method ?? '?', path: (req.url ?? '').split('?')[0]!, status, authorizer: 'none', ms: Math.round(performance.now() - started), reason: `emulator error: ${(e as Error).stack ?? e}` });
+    }
+    logRequest(line);
+  });
+
+  const host = options.host ?? '127.0.0.1';
+  let port: number;
+  try {
+    port = await listen(server, options.port ?? 3000, host, 'the local API', 'stop whatever holds it or set PORT');
+  } catch (e) {
+    await Promise.all([...runners.values()].map((r) => r.close()));
+    throw e;
+  }
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    model,
+    cache,
+    async close() {
+      await closeServer(server);
+      await Promise.all([...runners.values()].map((r) => r.close()));
+    },
+  };
+}

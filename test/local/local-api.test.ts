@@ -1,0 +1,154 @@
+// `npm start`'s pieces on the real stack: the CDK app synthesized by the real `cdk synth` into a temp dir
+// (bundling the real authorizer, homepage and profile), the embedded dev issuer, and the local API
+// serving that assembly over HTTP — what would deploy is what is tested.
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { decodeProtectedHeader } from 'jose';
+import { startDevIssuer, type DevIssuer } from '../../local/dev-issuer';
+import { writeState } from '../../local/dev-issuer-state';
+import { startLocalApi, type LocalApi } from '../../local/server';
+import { synthesize } from '../../local/synth';
+import { request } from './support/http';
+import { collectLogs, type Logs } from './support/logs';
+import { tempDir } from './support/temp-dir';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const dir = tempDir('local-stack');
+const assembly = path.join(dir.path, 'cdk.out');
+let issuer: DevIssuer;
+let api: LocalApi;
+let logs: Logs;
+let now = Date.now();
+
+beforeAll(async () => {
+  issuer = await startDevIssuer({ port: 0 });
+  await synthesize({ projectDir: ROOT, outDir: assembly, context: { issuer: issuer.issuer, audience: issuer.audience } });
+  logs = collectLogs();
+  api = await startLocalApi({ assemblyDir: assembly, port: 0, now: () => now, logRequest: logs.logRequest, logLambda: logs.logLambda });
+}, 60000);
+afterAll(async () => {
+  if (process.env.SHOW_LOCAL_LOGS) console.log([...logs.requests, ...logs.lambda].join('\n'));
+  await api?.close();
+  await issuer?.close();
+  dir.remove();
+});
+
+const get = (p: string, token?: string) => request(api.url, p, token === undefined ? {} : { headers: { Authorization: `Bearer ${token}` } });
+
+describe('the real stack, served locally', () => {
+  test('the template is read, not re-declared: two routes, two authorizers on one function', () => {
+    expect(api.model.methods.map((m) => `${m.httpMethod} ${m.resourcePath}`).sort()).toEqual(['GET /', 'GET /profile']);
+    const authorizers = [...api.model.authorizers.values()];
+    expect(authorizers.map((a) => [a.identitySources.map((s) => s.expression), a.ttlSeconds]).sort()).toEqual([
+      [[], 0],
+      [['method.request.header.Authorization'], 300],
+    ]);
+    expect(new Set(authorizers.map((a) => a.functionId)).size).toBe(1);
+    expect(api.model.functions.get(authorizers[0]!.functionId)!.environment.OIDC_ISSUER).toBe(issuer.issuer);
+  });
+
+  test('the homepage answers anonymous callers', async () => {
+    const res = await get('/');
+    expect(res.status).toBe(200);
+    expect(res.json()).toEqual({ anonymous: true });
+  });
+
+  test('a token with the profile scope reads /profile, which names the user', async () => {
+    const token = await issuer.issueToken({ scope: 'openid profile', email: 'alice@example.com' });
+    const res = await get('/profile', token);
+    expect(res.status).toBe(200);
+    expect(res.json().user.username).toBe('alice@example.com');
+    expect((await get('/', token)).json()).toMatchObject({ anonymous: false, username: 'alice@example.com' });
+  });
+
+  test('a token without the profile scope gets 403 insufficient_scope on /profile', async () => {
+    const res = await get('/profile', await issuer.issueToken({ scope: 'openid' }));
+    expect(res.status).toBe(403);
+    expect(res.headers['www-authenticate']).toMatch(/^Bearer (realm="[^"]*", )?error="insufficient_scope"$/);
+  });
+
+  test.each([
+    ['a malformed token', async () => 'not-a-jwt'],
+    ['an expired token', () => issuer.issueToken({ expiresInSeconds: -600 })],
+    ['a token for another audience', () => issuer.issueToken({ audience: 'someone-else' })],
+  ])('%s gets 401 invalid_token', async (_name, make) => {
+    const res = await get('/profile', await make());
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toMatch(/^Bearer (realm="[^"]*", )?error="invalid_token"$/);
+    expect(logs.lastAuthorizer()).toBe('invoked');
+  });
+
+  test('no token on /profile is 401 without invoking the authorizer', async () => {
+    const res = await get('/profile');
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toMatch(/error="invalid_token"/);
+    expect(logs.lastAuthorizer()).toBe('skipped');
+  });
+
+  test("a token's decision is cached for the authorizer's TTL (300 s)", async () => {
+    const token = await issuer.issueToken({ scope: 'openid profile', email: 'cache@example.com' });
+    await get('/profile', token);
+    expect(logs.lastAuthorizer()).toBe('invoked');
+    await get('/profile', token);
+    expect(logs.lastAuthorizer()).toBe('cached');
+    now += 301_000;
+    expect((await get('/profile', token)).status).toBe(200);
+    expect(logs.lastAuthorizer()).toBe('invoked');
+  });
+
+  test('after a key rotation at the issuer, tokens signed with the new key are accepted', async () => {
+    const before = await issuer.issueToken();
+    const kid = await issuer.rotate();
+    const after = await issuer.issueToken({ email: 'rotated@example.com' });
+    expect(decodeProtectedHeader(after).kid).toBe(kid);
+    expect(decodeProtectedHeader(before).kid).not.toBe(kid);
+    const res = await get('/profile', after);
+    expect(res.status).toBe(200);
+    expect(res.json().user.username).toBe('rotated@example.com');
+    expect((await get('/profile', before)).status).toBe(200);
+  });
+
+  test('`npm run -s token` prints one token, and nothing else, that the API accepts', async () => {
+    const stateFile = path.join(dir.path, 'dev-issuer.json');
+    writeState(stateFile, { issuer: issuer.issuer, audience: issuer.audience, secret: issuer.secret, apiUrl: api.url, pid: process.pid });
+    // Asynchronously: the issuer answering the CLI runs in this very process.
+    const run = (file: string) =>
+      new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+        const child = spawn('npm', ['run', '-s', 'token', '--', '--scope', 'openid profile', '--email', 'dave@example.com'], {
+          cwd: ROOT,
+          env: { ...process.env, DEV_ISSUER_STATE: file },
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+        child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+        child.on('error', reject);
+        child.on('close', (status) => resolve({ status, stdout, stderr }));
+      });
+    const ok = await run(stateFile);
+    expect([ok.status, ok.stderr]).toEqual([0, '']);
+    expect(ok.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
+    const res = await get('/profile', ok.stdout.trim());
+    expect([res.status, res.json().user?.username]).toEqual([200, 'dave@example.com']);
+
+    const missing = await run(path.join(dir.path, 'none.json'));
+    expect(missing.status).toBe(1);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr).toMatch(/npm start/);
+  }, 20000);
+
+  test('with the issuer down, a cold authorizer answers 503 with Retry-After', async () => {
+    const token = await issuer.issueToken({ scope: 'openid profile', email: 'late@example.com' });
+    await issuer.close();
+    const cold = await startLocalApi({ assemblyDir: assembly, port: 0, logRequest: () => undefined, logLambda: () => undefined });
+    try {
+      const res = await request(cold.url, '/profile', { headers: { Authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(503);
+      expect(res.headers['retry-after']).toBe('5');
+      // The anonymous homepage needs no keys and still works.
+      expect((await request(cold.url, '/')).status).toBe(200);
+    } finally {
+      await cold.close();
+    }
+  });
+});

@@ -84,4 +84,22 @@ describe('what the attacks made the authorizer fetch', () => {
   });
 });
 
+describe('the log audit every e2e suite ends with', () => {
+  it('finds a token, its signature or its signing input written anywhere in a line (so its silence means something)', async () => {
+    const token = await make();
+    const [h, p, sig] = token.split('.');
+    for (const leaked of [token, sig!, `${h}.${p}`]) {
+      const probe = new LogAudit();
+      probe.watch(token);
+      probe.logger.log('INFO', 'deny', { event: 'decision', detail: `header was Bearer ${leaked}!` });
+      expect(probe.leaks().length).toBeGreaterThan(0);
+    }
+    const clean = new LogAudit();
+    clean.watch(token);
+    clean.logger.log('INFO', 'deny', { event: 'decision', reason: 'SIGNATURE_INVALID', kid: 'rsa-1' });
+    expect(clean.leaks()).toEqual([]);
+  });
+  const make = async () => ((await CONTROLS[0]![1](context)) as string).replace(/^Bearer /, '');
+});
+
 auditLogsAtEnd(audit, ATTACKS.length);

@@ -37,11 +37,20 @@ export class LogAudit {
     return this.tokens;
   }
 
-  /** Every (line, secret) pair where a secret was found; empty means clean. */
+  /** Every (line, secret) pair where a secret was found; empty means clean. Linear in the text logged. */
   leaks(): { line: string; secret: string }[] {
+    const byPrefix = new Map<string, string[]>();
+    for (const s of this.secrets) {
+      const p = s.slice(0, MIN_SECRET_LENGTH);
+      byPrefix.set(p, [...(byPrefix.get(p) ?? []), s]);
+    }
     const found: { line: string; secret: string }[] = [];
     for (const line of this.lines) {
-      for (const secret of this.secrets) if (line.includes(secret)) found.push({ line: line.slice(0, 200), secret: `${secret.slice(0, 12)}…` });
+      for (let i = 0; i + MIN_SECRET_LENGTH <= line.length; i++) {
+        for (const secret of byPrefix.get(line.slice(i, i + MIN_SECRET_LENGTH)) ?? []) {
+          if (line.startsWith(secret, i)) found.push({ line: line.slice(0, 200), secret: `${secret.slice(0, 12)}…` });
+        }
+      }
     }
     return found;
   }

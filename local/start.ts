@@ -70,6 +70,11 @@ async function main(): Promise<void> {
       ...(options.restApi ? { restApi: options.restApi } : {}),
     });
     if (issuer) writeState(stateFile, { issuer: issuer.issuer, audience: issuer.audience, secret: issuer.secret, apiUrl: api.url, pid: process.pid });
+    // With --no-synth, cdk.out may trust another issuer than the one just started: every token would be 401.
+    const baked = [...api.model.functions.values()].map((f) => f.environment.OIDC_ISSUER).filter((v) => v !== undefined);
+    if (baked.length > 0 && !baked.includes(trusted.issuer)) {
+      process.stderr.write(`warning: cdk.out's authorizer trusts ${baked[0]}, not ${trusted.issuer}: run npm start without --no-synth\n`);
+    }
     process.stdout.write(`${banner({ model: api.model, apiUrl: api.url, assemblyNote, ...trusted, devIssuer: issuer !== undefined })}\n`);
   } catch (e) {
     process.stderr.write(`npm start: ${isLocalError(e) ? e.message : (e as Error).stack}\n`);

@@ -1,0 +1,105 @@
+// The hostile-input table (attacks.ts) over real HTTP, through the local emulator serving the real stack:
+// the bundled authorizer in its own sandbox, API Gateway's own 401, and the emulator's per-request log as
+// the witness that no request reached a Lambda (a line carries a reason exactly when API Gateway answered
+// itself). The authorizer runs on the real clock here, so the time rows keep 5 s clear of each limit.
+import { request as httpRequest } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startIssuer, type TestIssuer } from '../helpers/issuer';
+import { ISSUER_AUDIENCE } from '../helpers/keys';
+import { parseRequestLine, startLocalStack, type LocalStack, type RequestLine } from '../helpers/local-stack';
+import { auditLogsAtEnd, LogAudit } from '../helpers/log-audit';
+import { attackKeys, ATTACKS, CONTROLS, type AttackContext } from './attacks';
+
+/** Node's HTTP server refuses request heads over 16 KiB with 431 before any handler runs. */
+const NODE_MAX_HEADER_BYTES = 16 * 1024;
+
+const audit = new LogAudit();
+const lines: RequestLine[] = [];
+let issuer: TestIssuer;
+let stack: LocalStack;
+let context: Omit<AttackContext, 'now'>;
+const attackerHits: string[] = [];
+const attackerHost = createServer((req, res) => {
+  attackerHits.push(req.url ?? '');
+  res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+});
+
+function get(path: string, authorization: string | string[]): Promise<number> {
+  // A flat list, so a repeated header goes out twice as written (Node then adds no Host of its own).
+  const headers = ['Host', new URL(stack.url).host, ...[authorization].flat().flatMap((v) => ['Authorization', v])];
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${stack.url}${path}`, { headers, agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode!));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const contextNow = (): AttackContext => ({ ...context, now: Math.floor(Date.now() / 1000) });
+
+beforeAll(async () => {
+  const keys = await attackKeys();
+  issuer = await startIssuer([...keys.published]);
+  await new Promise<void>((resolve) => attackerHost.listen(0, '127.0.0.1', resolve));
+  stack = await startLocalStack({
+    name: 'e2e',
+    issuer: issuer.url,
+    audience: ISSUER_AUDIENCE,
+    authorizerEnv: { OIDC_FETCH_TIMEOUT_MS: '300' },
+    logRequest: (line) => {
+      audit.write(line);
+      const parsed = parseRequestLine(line);
+      if (parsed) lines.push(parsed);
+    },
+    logLambda: (name, line) => audit.write(`[${name}] ${line}`),
+  });
+  context = { keys, issuer: issuer.url, audience: ISSUER_AUDIENCE, margin: 5, attackerUrl: `http://127.0.0.1:${(attackerHost.address() as AddressInfo).port}` };
+}, 90_000);
+afterAll(async () => {
+  await stack?.close();
+  await issuer?.close();
+  attackerHost.closeAllConnections();
+  await new Promise((resolve) => attackerHost.close(resolve));
+});
+
+describe('every attack, over HTTP through the emulated API Gateway, ends in 401 and reaches no Lambda', () => {
+  it.each(ATTACKS)('%s', async (_name, make) => {
+    const authorization = await make(contextNow());
+    for (const v of [authorization].flat()) audit.watch(v.replace(/^\s*bearer\s+/i, ''));
+    const oversized = [authorization].flat().join('').length > NODE_MAX_HEADER_BYTES;
+    for (const path of ['/', '/profile']) {
+      const before = lines.length;
+      const status = await get(path, authorization);
+      if (oversized) {
+        // Refused by the HTTP layer before API Gateway's logic runs: no request line, no Lambda.
+        expect([401, 431]).toContain(status);
+        expect(lines.slice(before).every((l) => l.status === 401 && l.reason !== undefined)).toBe(true);
+        continue;
+      }
+      expect(status).toBe(401);
+      expect(lines.slice(before)).toEqual([expect.objectContaining({ path, status: 401, reason: expect.stringMatching(/Unauthorized|identity source/) })]);
+    }
+  });
+});
+
+describe('just inside every limit, the same request reaches the Lambda', () => {
+  it.each(CONTROLS)('%s', async (_name, make) => {
+    const authorization = await make(contextNow());
+    for (const v of [authorization].flat()) audit.watch(v.replace(/^\s*bearer\s+/i, ''));
+    for (const path of ['/', '/profile']) {
+      const before = lines.length;
+      expect(await get(path, authorization)).toBe(200);
+      expect(lines.slice(before)).toEqual([expect.objectContaining({ path, status: 200 })]);
+      expect(lines.at(-1)!.reason).toBeUndefined();
+    }
+  });
+});
+
+it('fetched nothing from any URL a token named', () => {
+  expect(attackerHits).toEqual([]);
+});
+
+auditLogsAtEnd(audit, ATTACKS.length);

@@ -10,9 +10,20 @@ export interface Logger {
 
 /** Writes one line per record; `write` is swappable so tests can collect lines. */
 export function jsonLogger(write: (line: string) => void = (line) => process.stdout.write(line)): Logger {
+  // This runs once per decision: the ISO timestamp is reused within a millisecond, and the line is spliced
+  // rather than built from a spread copy of `fields`. The output is what
+  // JSON.stringify({ timestamp, level, message, ...fields }) gives.
+  let stampedAt = NaN;
+  let stamp = '';
   return {
     log(level, message, fields) {
-      write(JSON.stringify({ timestamp: new Date().toISOString(), level, message, ...fields }) + '\n');
+      const t = Date.now();
+      if (t !== stampedAt) {
+        stampedAt = t;
+        stamp = new Date(t).toISOString();
+      }
+      const rest = JSON.stringify(fields);
+      write(`{"timestamp":"${stamp}","level":"${level}","message":${JSON.stringify(message)}${rest === '{}' ? '}' : `,${rest.slice(1)}`}\n`);
     },
   };
 }

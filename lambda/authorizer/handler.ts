@@ -65,25 +65,12 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
   const routeIndex = new Map(config.routes.map((r, i) => [`${r.method} ${r.resourcePath}`, i]));
   const keyAlive = (kid: string | undefined) => keyStore.has(kid);
 
-  async function verify(token: string, nowSeconds: number): Promise<{ principal: Verified; cached: boolean }> {
-    if (!tokenCache.enabled) return { principal: await verifier.verify(token, nowSeconds), cached: false };
-    const key = VerifiedTokenCache.keyOf(token);
-    const hit = tokenCache.get(key, nowSeconds, keyAlive);
-    if (hit) {
-      checkTimes(hit.exp, hit.nbf, nowSeconds, config.clockToleranceSeconds);
-      return { principal: hit, cached: true };
-    }
-    const principal = await verifier.verify(token, nowSeconds);
-    tokenCache.set(key, principal);
-    return { principal, cached: false };
-  }
-
   const handler: AuthorizerHandler = async (event, context) => {
     const started = now();
-    const index = routeIndex.get(`${event.httpMethod} ${event.resource}`) ?? routeIndex.get(`ANY ${event.resource}`);
+    const route = `${event.httpMethod} ${event.resource}`;
+    const index = routeIndex.get(route) ?? routeIndex.get(`ANY ${event.resource}`);
     // A route missing from the table is treated as requiring auth and is in no policy: fail closed.
     const auth: AuthMode = index === undefined ? 'required' : config.routes[index]!.auth;
-    const route = `${event.httpMethod} ${event.resource}`;
     const requestId = context?.awsRequestId;
     let principal: Verified | undefined;
     try {
@@ -94,8 +81,18 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
         logger.log('INFO', 'allow', { event: 'decision', decision: 'allow', reason: 'ANONYMOUS', route, requestId, ms: now() - started });
         return { principalId: 'anonymous', policyDocument: policies.policy(event.methodArn, allowed), context: { anonymous: true, scopes: '' } };
       }
-      const result = await verify(token, Math.floor(now() / 1000));
-      principal = result.principal;
+      // A token verified before skips the signature check, not the clock: exp/nbf are checked on every hit.
+      // Written out here rather than in a helper so that a hit costs no extra promise.
+      const nowSeconds = Math.floor(now() / 1000);
+      const cacheKey = tokenCache.enabled ? VerifiedTokenCache.keyOf(token) : undefined;
+      const hit = cacheKey === undefined ? undefined : tokenCache.get(cacheKey, nowSeconds, keyAlive);
+      if (hit) {
+        checkTimes(hit.exp, hit.nbf, nowSeconds, config.clockToleranceSeconds);
+        principal = hit;
+      } else {
+        principal = await verifier.verify(token, nowSeconds);
+        if (cacheKey !== undefined) tokenCache.set(cacheKey, principal);
+      }
       const allowed = policies.allowedRoutes(principal.scopes);
       const permitted = index !== undefined && allowed.includes(index);
       logger.log('INFO', permitted ? 'allow' : 'deny', {
@@ -105,7 +102,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
         route,
         sub: principal.sub,
         kid: principal.kid,
-        cached: result.cached,
+        cached: hit !== undefined,
         requestId,
         ms: now() - started,
       });

@@ -47,6 +47,8 @@ export class KeyStore {
    * fitting `alg`. Empty when none fits. Throws KeysUnavailableError when there is no usable set at all.
    */
   async candidates(kid: string | undefined, alg: string): Promise<readonly VerificationKey[]> {
+    const ready = this.candidatesNow(kid, alg);
+    if (ready) return ready;
     const { now, maxAgeMs, maxStaleMs } = this.options;
     let set = this.set;
     if (!set || now() - set.fetchedAt >= maxAgeMs) {
@@ -63,6 +65,17 @@ export class KeyStore {
       if (this.set !== set) found = this.lookup(this.set!, kid, alg);
     }
     return found;
+  }
+
+  /**
+   * What `candidates` answers when that needs no fetch (the set is fresh and knows the kid), without a
+   * promise: the hot path. Undefined when `candidates` must be awaited.
+   */
+  candidatesNow(kid: string | undefined, alg: string): readonly VerificationKey[] | undefined {
+    const set = this.set;
+    if (!set || this.options.now() - set.fetchedAt >= this.options.maxAgeMs) return undefined;
+    const found = this.lookup(set, kid, alg);
+    return found.length === 0 && kid !== undefined && !set.byKid.has(kid) ? undefined : found;
   }
 
   /** True while `kid` is in the current set: cached verifications die when their key leaves. */
@@ -84,7 +97,7 @@ export class KeyStore {
 
   private lookup(set: KeySet, kid: string | undefined, alg: string): readonly VerificationKey[] {
     const pool = kid === undefined ? set.all : (set.byKid.get(kid) ?? []);
-    return pool.filter((k) => k.algorithms.has(alg));
+    return pool.every((k) => k.algorithms.has(alg)) ? pool : pool.filter((k) => k.algorithms.has(alg));
   }
 
   /** Joins the fetch in flight, or starts one unless the last attempt was within the cooldown. */

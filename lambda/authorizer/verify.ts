@@ -66,7 +66,7 @@ export class JwtVerifier {
     const spec = ALGORITHMS[alg]!;
     if (spec.signatureBytes !== undefined && signature.length !== spec.signatureBytes) throw new TokenError('SIGNATURE_INVALID', 'signature has the wrong length');
 
-    const candidates = await this.keys.candidates(kid as string | undefined, alg);
+    const candidates = this.keys.candidatesNow(kid as string | undefined, alg) ?? (await this.keys.candidates(kid as string | undefined, alg));
     if (candidates.length === 0) throw new TokenError('KEY_NOT_FOUND', 'no key fits the token kid and alg');
     if (candidates.length > 1 && kid === undefined) throw new TokenError('KEY_NOT_FOUND', 'token has no kid and several keys fit');
     const signingInput = Buffer.from(token.slice(0, last), 'latin1');

@@ -122,6 +122,70 @@ describe('Lambda authorizer', () => {
   });
 });
 
+describe('events', () => {
+  const headers = ['Authorization', 'echo-event k9', 'X-Multi', 'a', 'x-multi', 'b', 'User-Agent', 'fixture-test'];
+
+  test('the REQUEST authorizer event: methodArn, resource, headers, query, path parameters, stage variables, requestContext', async () => {
+    const res = await request(api.url, '/items/a%2Fb?x=1&x=2&flag', { headers });
+    expect(res.status).toBe(200);
+    const { event: proxied } = res.json();
+    const event = JSON.parse(proxied.requestContext.authorizer.event);
+    const { apiId } = api.model;
+    expect(event).toMatchObject({
+      type: 'REQUEST',
+      methodArn: `arn:aws:execute-api:us-east-1:123456789012:${apiId}/test/GET/items/a%2Fb`,
+      resource: '/items/{id}',
+      path: '/items/a/b',
+      httpMethod: 'GET',
+      headers: { Authorization: 'echo-event k9', 'X-Multi': 'b', 'User-Agent': 'fixture-test' },
+      multiValueHeaders: { Authorization: ['echo-event k9'], 'X-Multi': ['a', 'b'] },
+      queryStringParameters: { x: '2', flag: '' },
+      multiValueQueryStringParameters: { x: ['1', '2'], flag: [''] },
+      pathParameters: { id: 'a/b' },
+      stageVariables: { color: 'blue' },
+      requestContext: {
+        stage: 'test',
+        resourcePath: '/items/{id}',
+        httpMethod: 'GET',
+        path: '/test/items/a/b',
+        apiId,
+        accountId: '123456789012',
+        requestId: res.headers['x-amzn-requestid'],
+        identity: { sourceIp: '127.0.0.1', userAgent: 'fixture-test' },
+      },
+    });
+    expect(event.headers['X-Forwarded-For']).toBe('127.0.0.1');
+    expect(event.requestContext.requestTime).toMatch(/^\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d \+0000$/);
+  });
+
+  test('the proxy event: the same request, and the authorizer output with every value a string', async () => {
+    const res = await request(api.url, '/items/7?x=1', { headers: ['Authorization', 'allow-all k10', 'X-Multi', 'a', 'X-Multi', 'b'] });
+    const { event } = res.json();
+    expect(event).toMatchObject({
+      resource: '/items/{id}',
+      path: '/items/7',
+      httpMethod: 'GET',
+      multiValueHeaders: { 'X-Multi': ['a', 'b'] },
+      queryStringParameters: { x: '1' },
+      pathParameters: { id: '7' },
+      stageVariables: { color: 'blue' },
+      body: null,
+      isBase64Encoded: false,
+      requestContext: { stage: 'test', resourcePath: '/items/{id}', requestId: res.headers['x-amzn-requestid'] },
+    });
+    expect(event.requestContext.authorizer).toEqual({ principalId: 'user-1', mode: 'allow-all', invocations: expect.stringMatching(/^\d+$/), flag: 'true', integrationLatency: expect.any(Number) });
+  });
+
+  test('a proxy event without query or path parameters carries null for them; a binary body is base64', async () => {
+    const { event } = (await request(api.url, '/files/x', { method: 'POST', headers: { 'Content-Type': 'image/png' }, body: Buffer.from([0, 1, 2, 255]) })).json();
+    expect(event.queryStringParameters).toBeNull();
+    expect(event.multiValueQueryStringParameters).toBeNull();
+    expect([event.body, event.isBase64Encoded]).toEqual([Buffer.from([0, 1, 2, 255]).toString('base64'), true]);
+    const open = (await get('/open')).json().event;
+    expect(open.pathParameters).toBeNull();
+  });
+});
+
 describe('routing and gateway responses', () => {
   test('an unknown path or method is 403 Missing Authentication Token, through the DEFAULT_4XX fallback', async () => {
     for (const res of [await get('/nowhere'), await request(api.url, '/items/1', { method: 'POST' })]) {

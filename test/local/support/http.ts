@@ -19,7 +19,11 @@ export interface RequestOptions {
 
 export function request(base: string, path: string, options: RequestOptions = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(new URL(path, base), { method: options.method ?? 'GET', headers: options.headers as any, agent: false }, (res) => {
+    const url = new URL(path, base);
+    let headers = options.headers as any;
+    // Given as a raw list, Node sends headers as they are, so Host must be among them (HTTP/1.1 requires it).
+    if (Array.isArray(headers) && !headers.some((h, i) => i % 2 === 0 && String(h).toLowerCase() === 'host')) headers = ['Host', url.host, ...headers];
+    const req = httpRequest(url, { method: options.method ?? 'GET', headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {

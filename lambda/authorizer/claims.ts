@@ -40,6 +40,33 @@ export function checkTimes(exp: number, nbf: number | undefined, nowSeconds: num
   if (nbf !== undefined && nbf > nowSeconds + tolerance) throw new TokenError('NOT_YET_VALID', 'token is not valid yet (nbf)');
 }
 
+interface ScopeSets {
+  /** The token's own scopes. */
+  readonly held: ReadonlySet<string>;
+  /** Those plus `authenticated`, and the same space-delimited. */
+  readonly scopes: ReadonlySet<string>;
+  readonly scopeString: string;
+}
+
+// Tokens of one client carry the same scope string, so its sets are made once and shared (they are never
+// mutated). Bounded; filled only after a signature has verified.
+const scopeMemo = new Map<string, ScopeSets>();
+const SCOPE_MEMO_SIZE = 256;
+
+function scopeSets(claims: Record<string, unknown>): ScopeSets {
+  const raw = claims.scope ?? claims.scp;
+  const memoized = typeof raw === 'string' ? scopeMemo.get(raw) : undefined;
+  if (memoized) return memoized;
+  const held = new Set(scopesOf(claims));
+  const scopes = new Set(held).add('authenticated');
+  const sets: ScopeSets = { held, scopes, scopeString: [...scopes].join(' ') };
+  if (typeof raw === 'string') {
+    if (scopeMemo.size >= SCOPE_MEMO_SIZE) scopeMemo.clear();
+    scopeMemo.set(raw, sets);
+  }
+  return sets;
+}
+
 export function validateClaims(claims: Record<string, unknown>, rules: ClaimRules, nowSeconds: number): Principal {
   if (claims.iss !== rules.issuer) throw new TokenError('ISSUER_MISMATCH', 'iss is not the configured issuer');
 
@@ -65,19 +92,17 @@ export function validateClaims(claims: Record<string, unknown>, rules: ClaimRule
   if (iat !== undefined && iat > nowSeconds + rules.toleranceSeconds) throw new TokenError('ISSUED_IN_FUTURE', 'iat is in the future');
   if (typeof sub !== 'string' || sub === '') throw new TokenError('CLAIM_INVALID', 'sub is missing');
 
-  const list = scopesOf(claims);
-  const scopes = new Set(list);
+  const { held, scopes, scopeString } = scopeSets(claims);
   for (const s of rules.requiredScopes) {
-    if (!scopes.has(s)) throw new TokenError('SCOPE_MISSING', `token lacks the required scope ${s}`);
+    if (!held.has(s)) throw new TokenError('SCOPE_MISSING', `token lacks the required scope ${s}`);
   }
-  scopes.add('authenticated');
 
   const named = claims[rules.usernameClaim];
   return {
     sub,
     username: typeof named === 'string' && named !== '' ? named : sub,
     scopes,
-    scopeString: [...scopes].join(' '),
+    scopeString,
     exp,
     nbf,
   };

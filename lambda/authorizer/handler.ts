@@ -9,7 +9,7 @@ import { fetchJson as defaultFetchJson, type FetchJson } from './http';
 import { KeyStore } from './key-store';
 import { jsonLogger, type Logger } from './log';
 import { PolicyBuilder } from './policy';
-import { extractBearerToken } from './token';
+import { bearerCredential, checkB64Token } from './token';
 import { VerifiedTokenCache } from './token-cache';
 import { JwtVerifier, type Verified } from './verify';
 
@@ -74,15 +74,16 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     const requestId = context?.awsRequestId;
     let principal: Verified | undefined;
     try {
-      const token = extractBearerToken(event.headers, event.multiValueHeaders, config.maxTokenBytes);
+      const token = bearerCredential(event.headers, event.multiValueHeaders, config.maxTokenBytes);
       if (token === undefined) {
         if (auth !== 'optional') throw new TokenMissingError('no bearer token on a route that requires one');
         const allowed = policies.allowedRoutes(undefined);
         logger.log('INFO', 'allow', { event: 'decision', decision: 'allow', reason: 'ANONYMOUS', route, requestId, ms: now() - started });
         return { principalId: 'anonymous', policyDocument: policies.policy(event.methodArn, allowed), context: { anonymous: true, scopes: '' } };
       }
-      // A token verified before skips the signature check, not the clock: exp/nbf are checked on every hit.
-      // Written out here rather than in a helper so that a hit costs no extra promise.
+      // A token verified before skips its character check and signature check, not the clock: exp/nbf are
+      // checked on every hit (the cache only holds tokens that passed both, keyed by their SHA-256).
+      // Written out here, with verifyNow before verify, so that no promise is made unless keys must be fetched.
       const nowSeconds = Math.floor(now() / 1000);
       const cacheKey = tokenCache.enabled ? VerifiedTokenCache.keyOf(token) : undefined;
       const hit = cacheKey === undefined ? undefined : tokenCache.get(cacheKey, nowSeconds, keyAlive);
@@ -90,7 +91,8 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
         checkTimes(hit.exp, hit.nbf, nowSeconds, config.clockToleranceSeconds);
         principal = hit;
       } else {
-        principal = await verifier.verify(token, nowSeconds);
+        checkB64Token(token);
+        principal = verifier.verifyNow(token, nowSeconds) ?? (await verifier.verify(token, nowSeconds));
         if (cacheKey !== undefined) tokenCache.set(cacheKey, principal);
       }
       const allowed = policies.allowedRoutes(principal.scopes);

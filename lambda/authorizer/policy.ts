@@ -22,24 +22,40 @@ export function stagePrefix(methodArn: string): string | undefined {
 export class PolicyBuilder {
   private readonly suffixes: readonly string[];
   private readonly memo = new Map<string, PolicyDocument>();
+  // Every decision asks for the allowed routes and their policy; principals share interned scope sets
+  // (claims.ts), so both are worked out once per scope set rather than per request.
+  private readonly anonymous: readonly number[];
+  private readonly allowedMemo = new WeakMap<ReadonlySet<string>, readonly number[]>();
+  private readonly joined = new WeakMap<readonly number[], string>();
 
   constructor(private readonly routes: readonly RouteRule[]) {
     this.suffixes = routes.map(resourceSuffix);
+    this.anonymous = this.compute(undefined);
   }
 
-  /** The routes a caller may use: anonymous callers the optional ones, token holders those whose scopes they hold. */
-  allowedRoutes(scopes: ReadonlySet<string> | undefined): number[] {
-    const out: number[] = [];
-    this.routes.forEach((r, i) => {
-      if (scopes ? holdsAll(scopes, r.scopes) : r.auth === 'optional') out.push(i);
-    });
-    return out;
+  /**
+   * The routes a caller may use: anonymous callers the optional ones, token holders those whose scopes they
+   * hold. Remembered per `scopes` object, which must not change afterwards (a principal's never does).
+   */
+  allowedRoutes(scopes: ReadonlySet<string> | undefined): readonly number[] {
+    if (!scopes) return this.anonymous;
+    let allowed = this.allowedMemo.get(scopes);
+    if (!allowed) {
+      allowed = this.compute(scopes);
+      this.allowedMemo.set(scopes, allowed);
+    }
+    return allowed;
   }
 
   /** The policy for `allowed` route indexes under the methodArn's stage; an explicit Deny when empty. */
   policy(methodArn: string, allowed: readonly number[]): PolicyDocument {
     const prefix = stagePrefix(methodArn);
-    const key = `${prefix}|${allowed.join(',')}`;
+    let list = this.joined.get(allowed);
+    if (list === undefined) {
+      list = allowed.join(',');
+      if (Object.isFrozen(allowed)) this.joined.set(allowed, list);
+    }
+    const key = `${prefix}|${list}`;
     let doc = this.memo.get(key);
     if (!doc) {
       doc =
@@ -50,5 +66,13 @@ export class PolicyBuilder {
       this.memo.set(key, doc);
     }
     return doc;
+  }
+
+  private compute(scopes: ReadonlySet<string> | undefined): readonly number[] {
+    const out: number[] = [];
+    this.routes.forEach((r, i) => {
+      if (scopes ? holdsAll(scopes, r.scopes) : r.auth === 'optional') out.push(i);
+    });
+    return Object.freeze(out);
   }
 }

@@ -6,31 +6,57 @@ type Headers = Readonly<Record<string, string | undefined>> | null | undefined;
 type MultiHeaders = Readonly<Record<string, readonly string[] | undefined>> | null | undefined;
 
 // b64token (RFC 6750 §2.1); the JWS parts are the base64url subset of it.
-const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+const SPACE = 32;
+
+const malformed = () => new TokenError('TOKEN_MALFORMED', 'Authorization is not a single Bearer token');
 
 /**
  * The token, or undefined when no Authorization header is present (or it is blank).
  * Throws TokenError for a header that is present but not exactly one well-formed bearer token.
  */
 export function extractBearerToken(headers: Headers, multiValueHeaders: MultiHeaders, maxTokenBytes: number): string | undefined {
-  const values: string[] = [];
+  const credential = bearerCredential(headers, multiValueHeaders, maxTokenBytes);
+  if (credential !== undefined) checkB64Token(credential);
+  return credential;
+}
+
+/**
+ * extractBearerToken without the character check of the credential, which is checkB64Token. Split so that a
+ * credential already in the verified-token cache (so checked when it was verified) is not scanned again.
+ */
+export function bearerCredential(headers: Headers, multiValueHeaders: MultiHeaders, maxTokenBytes: number): string | undefined {
+  let seen = 0; // values, blank or not: any in multiValueHeaders means headers is not consulted
+  let present = 0;
+  let value = '';
   if (multiValueHeaders) {
     for (const name in multiValueHeaders) {
-      if (name.length === 13 && name.toLowerCase() === 'authorization') values.push(...(multiValueHeaders[name] ?? []));
+      if (name.length !== 13 || name.toLowerCase() !== 'authorization') continue;
+      for (const v of multiValueHeaders[name] ?? []) {
+        seen++;
+        if (v.trim() !== '' && present++ === 0) value = v;
+      }
     }
   }
-  if (values.length === 0 && headers) {
+  if (seen === 0 && headers) {
     for (const name in headers) {
       const v = headers[name];
-      if (name.length === 13 && name.toLowerCase() === 'authorization' && v !== undefined) values.push(v);
+      if (name.length !== 13 || v === undefined || name.toLowerCase() !== 'authorization') continue;
+      if (v.trim() !== '' && present++ === 0) value = v;
     }
   }
-  const present = values.filter((v) => v.trim() !== '');
-  if (present.length === 0) return undefined;
-  if (present.length > 1) throw new TokenError('TOKEN_AMBIGUOUS', 'more than one Authorization header');
-  const value = present[0]!;
+  if (present === 0) return undefined;
+  if (present > 1) throw new TokenError('TOKEN_AMBIGUOUS', 'more than one Authorization header');
   if (value.length > maxTokenBytes + 16) throw new TokenError('TOKEN_TOO_LARGE', 'Authorization header is over the size limit');
-  const m = BEARER.exec(value.trim());
-  if (!m) throw new TokenError('TOKEN_MALFORMED', 'Authorization is not a single Bearer token');
-  return m[1]!;
+  // `Bearer`, in any case, then one or more spaces, then the credential up to the end of the trimmed value.
+  const trimmed = value.trim();
+  if (trimmed.length < 8 || trimmed.slice(0, 6).toLowerCase() !== 'bearer' || trimmed.charCodeAt(6) !== SPACE) throw malformed();
+  let start = 7;
+  while (trimmed.charCodeAt(start) === SPACE) start++;
+  return trimmed.slice(start);
+}
+
+/** Throws unless `credential` is a b64token: base64url, base64 or `~` characters, then `=` padding only. */
+export function checkB64Token(credential: string): void {
+  if (!B64TOKEN.test(credential)) throw malformed();
 }

@@ -20,7 +20,8 @@ export interface Printable {
   readonly machine: Machine;
   readonly versions: Record<string, string>;
   readonly logSink: string;
-  readonly settings: { warmRounds: number; warmBatch: number; coldProcesses: number; memoryOperations: number };
+  readonly settings: { warmProcesses: number; warmRounds: number; warmBatch: number; coldProcesses: number; memoryOperations: number };
+  readonly loadAverageAtStart: number;
   readonly warm?: Record<Alg, WarmFigure[]>;
   readonly cold?: readonly ColdFigure[];
   readonly memory?: readonly MemoryResult[];
@@ -33,10 +34,11 @@ export function render(r: Printable): string {
   const S = r.settings;
   const out: string[] = [];
   out.push(`Machine: ${m.cpu}, ${m.nproc} CPUs, ${m.memoryMiB} MiB, Node ${m.node} (${m.platform}); ${Object.entries(r.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  out.push(`Load average at start: ${r.loadAverageAtStart.toFixed(2)}${r.loadAverageAtStart > 0.5 ? ' (busy machine: figures are noisy)' : ''}`);
   out.push(`Our handler logs every decision as in production; its log lines go to ${r.logSink}. Medians; spread is p25–p75.`);
   if (r.warm) {
     for (const alg of ALGS) {
-      out.push('', `Warm ${alg}, µs per decision (${S.warmRounds} rounds × ${S.warmBatch}; × floor is the median of per-round ratios)`);
+      out.push('', `Warm ${alg}, µs per decision (${S.warmProcesses} processes × ${S.warmRounds} rounds × ${S.warmBatch}; × floor is the median of per-round ratios)`);
       out.push(table(['contender', 'median µs', 'p25–p75 µs', '× floor'], r.warm[alg].map((f) => [label(f.contender), fmt(f.us.median), range(f.us.p25, f.us.p75), `${fmt(f.xFloor.median, 2)}×`])));
     }
   }

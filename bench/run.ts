@@ -2,7 +2,7 @@
 // and memory children side by side, prints the figures and writes bench/results/<date>.json.
 // Everything it starts (children, servers, the temp folder) is gone when it ends, however it ends.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildAll } from './build';
 import { coldVariants, runCold } from './cold-phase';
@@ -14,7 +14,7 @@ import { startIssuer, type BenchIssuer } from './lib/issuer';
 import { machine } from './lib/machine';
 import { SETTINGS } from './lib/settings';
 import { render } from './print';
-import { checkTargets, coldFigures, warmFigures } from './summary';
+import { checkTargets, coldFigures, mergeWarm, warmFigures } from './summary';
 import type { WarmResult } from './warm';
 
 /** The issuer of warm and memory runs: no network there, ours gets its documents through an injected fetchJson. */
@@ -26,6 +26,9 @@ const version = (pkg: string) => (JSON.parse(readFileSync(join(__dirname, '..', 
 async function main(): Promise<void> {
   const started = Date.now();
   const S = SETTINGS;
+  // Other work on the machine skews every figure; say so rather than print numbers that look clean.
+  const loadAtStart = loadavg()[0]!;
+  if (loadAtStart > 0.5) say(`warning: load average is ${loadAtStart.toFixed(2)}; figures will be noisy (run on a quiet machine)`);
   const dir = mkdtempSync(join(tmpdir(), 'oidc-bench-'));
   let issuer: BenchIssuer | undefined;
   const cleanup = async () => {
@@ -51,8 +54,12 @@ async function main(): Promise<void> {
 
     let warm: ReturnType<typeof warmFigures> | undefined;
     if (S.only.has('warm')) {
-      say(`warm: ${S.warmRounds} interleaved rounds × ${S.warmBatch} distinct tokens per contender and algorithm`);
-      warm = warmFigures(await runChild<WarmResult>(bundles.children.warm, [warmPath, String(S.warmRounds), String(S.warmBatch), String(S.warmup)]));
+      const runs: WarmResult[] = [];
+      for (let p = 1; p <= S.warmProcesses; p++) {
+        say(`warm ${p}/${S.warmProcesses}: ${S.warmRounds} interleaved rounds × ${S.warmBatch} distinct tokens per contender and algorithm`);
+        runs.push(await runChild<WarmResult>(bundles.children.warm, [warmPath, String(S.warmRounds), String(S.warmBatch), String(S.warmup)], { nodeArgs: ['--expose-gc'] }));
+      }
+      warm = warmFigures(mergeWarm(runs));
     }
 
     let cold: ReturnType<typeof coldFigures> | undefined;
@@ -81,6 +88,7 @@ async function main(): Promise<void> {
     const versions = { jose: version('jose'), 'aws-jwt-verify': version('aws-jwt-verify'), esbuild: version('esbuild') };
     const record = {
       date: new Date().toISOString().slice(0, 10),
+      loadAverageAtStart: loadAtStart,
       machine: machine(),
       versions,
       settings: { ...S, only: [...S.only] },

@@ -32,6 +32,16 @@ export interface Target {
   readonly met: boolean;
 }
 
+/** Rounds of several processes as one sample; each round's ratios still pair with the floor of that round. */
+export function mergeWarm(runs: readonly WarmResult[]): WarmResult {
+  const perOp = {} as WarmResult['perOp'];
+  for (const alg of ALGS) {
+    perOp[alg] = {};
+    for (const run of runs) for (const [name, samples] of Object.entries(run.perOp[alg])) (perOp[alg][name] ??= []).push(...samples);
+  }
+  return { rounds: runs.reduce((n, r) => n + r.rounds, 0), batch: runs[0]!.batch, perOp };
+}
+
 export function warmFigures(warm: WarmResult): Record<Alg, WarmFigure[]> {
   const out = {} as Record<Alg, WarmFigure[]>;
   for (const alg of ALGS) {

@@ -1,6 +1,7 @@
 // Warm child: every contender verifies the same distinct, never-seen tokens in interleaved rounds (the
 // order rotates each round), so machine drift hits all alike. Also times our handler on tokens it has seen
 // (verified-token cache hits). Reports per-op µs per round for each contender, per algorithm.
+// The parent runs it with --expose-gc (see timeBatch).
 import { readFileSync } from 'node:fs';
 import { report } from './lib/report';
 import { ALL, makeContender, makeOurs, type Contender } from './lib/contenders';
@@ -14,7 +15,12 @@ export interface WarmResult {
   readonly perOp: Record<Alg, Record<string, number[]>>;
 }
 
+// Run with --expose-gc: each batch starts on an empty young generation, so no contender pays for
+// collecting another's garbage.
+const minorGc = (globalThis as { gc?: (o: { type: 'minor'; execution: 'sync' }) => void }).gc;
+
 async function timeBatch(c: Contender, inputs: readonly unknown[], from: number, count: number): Promise<number> {
+  minorGc?.({ type: 'minor', execution: 'sync' });
   const t0 = process.hrtime.bigint();
   if (c.sync) for (let i = from; i < from + count; i++) c.run(inputs[i]);
   else for (let i = from; i < from + count; i++) await c.run(inputs[i]);

@@ -8,12 +8,17 @@ const int = (name: string, fallback: number) => {
 
 const quick = process.env.BENCH_QUICK === '1';
 
+const warmBatch = int('BENCH_WARM_BATCH', quick ? 50 : 200);
+
 export const SETTINGS = {
   quick,
-  /** Warm: interleaved rounds per algorithm, tokens per contender per round, warm-up tokens. */
-  warmRounds: int('BENCH_WARM_ROUNDS', quick ? 10 : 60),
-  warmBatch: int('BENCH_WARM_BATCH', quick ? 50 : 100),
-  warmup: 200,
+  /** Warm: child processes (one process's JIT and memory layout can be a few % off another's), interleaved
+   * rounds per algorithm in each, tokens per contender per round. */
+  warmProcesses: int('BENCH_WARM_PROCESSES', quick ? 1 : 3),
+  warmRounds: int('BENCH_WARM_ROUNDS', quick ? 10 : 20),
+  warmBatch,
+  /** Warm-up tokens per contender; the first `warmBatch` of them are the cache-hit set. */
+  warmup: Math.max(200, warmBatch),
   /** Cold: fresh processes per variant. */
   coldProcesses: int('BENCH_COLD_PROCESSES', quick ? 5 : 25),
   /** Memory: verifications per contender process. */

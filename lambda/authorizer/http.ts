@@ -13,17 +13,16 @@ export interface FetchJsonOptions {
 export type FetchJson = (url: string, options: FetchJsonOptions) => Promise<unknown>;
 
 type Get = typeof import('node:https').get;
-let clients: Promise<{ http: Get; https: Get }> | undefined;
 
-// Loaded on first use so that importing the authorizer stays cheap (tls is a large module).
-function loadClients() {
-  clients ??= Promise.all([import('node:http'), import('node:https')]).then(([h, s]) => ({ http: h.get, https: s.get }));
-  return clients;
+// Loaded on first use, and only the client the URL needs, so that importing the authorizer stays cheap (tls
+// is a large module). require, not import(): a dynamic import() from CommonJS starts Node's ESM loader first,
+// a few ms of every cold start (bench/).
+function clientFor(url: string): Get {
+  return url.startsWith('https:') ? (require('node:https') as typeof import('node:https')).get : (require('node:http') as typeof import('node:http')).get;
 }
 
 export const fetchJson: FetchJson = async (url, { timeoutMs, maxBytes }) => {
-  const { http, https } = await loadClients();
-  const get = url.startsWith('https:') ? https : http;
+  const get = clientFor(url);
   return new Promise((resolve, reject) => {
     let settled = false;
     const fail = (error: FetchError) => {

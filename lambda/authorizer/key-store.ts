@@ -175,7 +175,7 @@ export class KeyStore {
     const byKid = new Map<string, VerificationKey[]>();
     const skipped: string[] = [];
     for (const jwk of keys.slice(0, MAX_KEYS)) {
-      const r = await importVerificationKey(jwk, this.options.algorithms);
+      const r = importVerificationKey(jwk, this.options.algorithms);
       if (isRejection(r)) {
         skipped.push(`${r.kid ?? '(no kid)'}: ${r.reason}`);
         continue;

@@ -9,7 +9,7 @@ import { startIssuer, type TestIssuer } from '../helpers/issuer';
 import { ISSUER_AUDIENCE } from '../helpers/keys';
 import { parseRequestLine, startLocalStack, type LocalStack, type RequestLine } from '../helpers/local-stack';
 import { auditLogsAtEnd, LogAudit } from '../helpers/log-audit';
-import { attackKeys, ATTACKS, CONTROLS, type AttackContext } from './attacks';
+import { attackKeys, ATTACKS, CONTROLS, valid, type AttackContext } from './attacks';
 
 /** Node's HTTP server refuses request heads over 16 KiB with 431 before any handler runs. */
 const NODE_MAX_HEADER_BYTES = 16 * 1024;
@@ -48,7 +48,8 @@ beforeAll(async () => {
     name: 'e2e',
     issuer: issuer.url,
     audience: ISSUER_AUDIENCE,
-    authorizerEnv: { OIDC_FETCH_TIMEOUT_MS: '300' },
+    // Below Node's 16 KiB request-head limit, so an oversized token reaches the authorizer's own check.
+    authorizerEnv: { OIDC_FETCH_TIMEOUT_MS: '300', OIDC_MAX_TOKEN_BYTES: '8192' },
     logRequest: (line) => {
       audit.write(line);
       const parsed = parseRequestLine(line);
@@ -96,6 +97,16 @@ describe('just inside every limit, the same request reaches the Lambda', () => {
       expect(lines.at(-1)!.reason).toBeUndefined();
     }
   });
+});
+
+it('refuses, in the authorizer, a genuinely signed token over its size limit that HTTP lets through', async () => {
+  const c = contextNow();
+  const big = audit.watch(await valid(c, { pad: 'x'.repeat(9000) }));
+  expect(big.length).toBeGreaterThan(8192);
+  for (const path of ['/', '/profile']) {
+    expect(await get(path, `Bearer ${big}`)).toBe(401);
+    expect(lines.at(-1)).toMatchObject({ path, status: 401, authorizer: 'invoked', reason: expect.stringMatching(/Unauthorized/) });
+  }
 });
 
 it('fetched nothing from any URL a token named', () => {

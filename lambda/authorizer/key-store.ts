@@ -78,9 +78,15 @@ export class KeyStore {
     return found.length === 0 && kid !== undefined && !set.byKid.has(kid) ? undefined : found;
   }
 
-  /** True while `kid` is in the current set: cached verifications die when their key leaves. */
-  has(kid: string | undefined): boolean {
-    return kid === undefined ? (this.set?.all.length ?? 0) > 0 : this.set?.byKid.has(kid) === true;
+  /**
+   * True while `kid` is in a set younger than the max age. Cached verifications lean on this: they die when
+   * their key leaves the set, and step aside while the set is stale, so that the next request verifies in
+   * full and refreshes the keys (a stream of cache hits must not keep a retired key alive).
+   */
+  vouchesFor(kid: string | undefined): boolean {
+    const set = this.set;
+    if (!set || this.options.now() - set.fetchedAt >= this.options.maxAgeMs) return false;
+    return kid === undefined ? set.all.length > 0 : set.byKid.has(kid);
   }
 
   /** Starts a fetch without waiting for it, for use during init; failures are logged and forgotten. */

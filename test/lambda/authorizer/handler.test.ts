@@ -140,13 +140,29 @@ describe('authorizer key rotation and the verified-token cache', () => {
   });
 
   it('drops a cached token once its key leaves the key set', async () => {
-    const { call } = setup();
-    const t = await token();
+    const { call, logger } = setup();
+    const t = await signToken(key, issuer.url, { now: Math.floor(clock / 1000), lifetime: 3600 });
     await call(`Bearer ${t}`);
+    await call(`Bearer ${t}`);
+    expect(logger.lines.filter((l) => l.fields.event === 'decision').map((l) => l.fields.cached)).toEqual([false, true]);
     const k2 = await makeKey('ES256', 'k2');
     issuer.keys = [k2.jwk];
-    clock += 600_000; // keys stale: refreshed on the next request, k1 is gone
+    clock += 600_000; // keys stale: the cache steps aside, the keys are refreshed, and k1 is gone
     await expect(call(`Bearer ${t}`)).rejects.toThrow(/^Unauthorized$/);
+    expect(logger.lines.at(-1)!.fields).toMatchObject({ decision: 'deny', reason: 'KEY_NOT_FOUND' });
+  });
+
+  it('does not let cache hits keep stale keys alive: a hit on stale keys verifies in full and refreshes', async () => {
+    const { call, logger } = setup();
+    const t = await signToken(key, issuer.url, { now: Math.floor(clock / 1000), lifetime: 3600 });
+    await call(`Bearer ${t}`);
+    const fetchesBefore = issuer.hits.jwks;
+    clock += 600_000;
+    await call(`Bearer ${t}`); // the key is still published: allowed, after a refresh
+    expect(issuer.hits.jwks).toBe(fetchesBefore + 1);
+    expect(logger.lines.filter((l) => l.fields.event === 'decision').map((l) => l.fields.cached)).toEqual([false, false]);
+    await call(`Bearer ${t}`);
+    expect(logger.lines.filter((l) => l.fields.event === 'decision').at(-1)!.fields.cached).toBe(true);
   });
 
   it('never logs a token or its signature', async () => {

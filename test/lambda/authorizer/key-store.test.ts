@@ -119,8 +119,10 @@ describe('KeyStore', () => {
     expect(h.jwksCalls()).toBe(1);
     h.state.time += 1_000;
     expect(await store.candidates('key-a', 'RS256')).toHaveLength(0); // stale: refreshed, key-a retired
-    expect(store.has('key-a')).toBe(false);
-    expect(store.has('key-b')).toBe(true);
+    expect(store.vouchesFor('key-a')).toBe(false);
+    expect(store.vouchesFor('key-b')).toBe(true);
+    h.state.time += 600_000; // a stale set vouches for nothing until it is refreshed
+    expect(store.vouchesFor('key-b')).toBe(false);
     expect(h.jwksCalls()).toBe(2);
   });
 

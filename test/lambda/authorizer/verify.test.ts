@@ -236,3 +236,38 @@ describe('JwtVerifier refuses (RFC 8725 attack classes)', () => {
     expect(decodePart(unsigned({ alg: 'none' }, payload()), 0)).toEqual({ alg: 'none' });
   });
 });
+
+describe('JwtVerifier against jose (the reference implementation)', () => {
+  // Our verifier is jose's rules plus stricter ones (required scopes, sub, canonical signatures, no crit):
+  // whatever it accepts, jose's jwtVerify must accept too, over the same keys, clock and allowlist.
+  it('accepts nothing that jose.jwtVerify refuses, over every accepted and attack token', async () => {
+    const { createLocalJWKSet, jwtVerify } = await import('jose');
+    const jwks = createLocalJWKSet({ keys: [rsa.jwk, ec.jwk, ed.jwk, ps.jwk] });
+    const tokens = [
+      await sign(rsa),
+      await sign(ec),
+      await sign(ed),
+      await sign(ps),
+      await sign(rsa, { exp: NOW - 59 }),
+      await sign(rsa, { nbf: NOW + 60 }),
+      ...(await Promise.all(attacks.map(([, make]) => make()))),
+    ];
+    let agreedAccepts = 0;
+    for (const t of tokens) {
+      const ours = await verifier().verify(t, NOW).then(() => true, () => false);
+      const theirs = await jwtVerify(t, jwks, {
+        issuer: ISSUER,
+        audience: ISSUER_AUDIENCE,
+        algorithms: [...DEFAULT_ALGORITHMS],
+        clockTolerance: 60,
+        currentDate: new Date(NOW * 1000),
+        requiredClaims: ['exp'],
+      }).then(() => true, () => false);
+      if (ours) {
+        expect(theirs).toBe(true);
+        agreedAccepts++;
+      }
+    }
+    expect(agreedAccepts).toBe(6);
+  });
+});

@@ -93,7 +93,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
       } else {
         checkB64Token(token);
         principal = verifier.verifyNow(token, nowSeconds) ?? (await verifier.verify(token, nowSeconds));
-        if (cacheKey !== undefined) tokenCache.set(cacheKey, principal);
+        if (cacheKey !== undefined) tokenCache.offer(cacheKey, principal);
       }
       const allowed = policies.allowedRoutes(principal.scopes);
       const permitted = index !== undefined && allowed.includes(index);

@@ -15,7 +15,18 @@ export const AUTHORIZERS = {
 } as const;
 export type AuthorizerBundle = keyof typeof AUTHORIZERS;
 
-const CHILDREN = { warm: 'bench/warm.ts', cold: 'bench/cold.ts', memory: 'bench/memory.ts' } as const;
+const CHILDREN = { warm: 'bench/warm.ts', cold: 'bench/cold.ts' } as const;
+
+/** Memory children: one bundle per contender, holding only that contender's code. [module, factory] */
+const MEMORY = {
+  floor: ['./lib/contender/floor', 'makeFloor'],
+  ours: ['./lib/contender/ours', 'makeOursContender'],
+  'jose-local': ['./lib/contender/jose', 'makeJoseLocal'],
+  'jose-key': ['./lib/contender/jose', 'makeJoseKey'],
+  'aws-jwt-verify': ['./lib/contender/aws-jwt-verify', 'makeAwsJwtVerify'],
+} as const;
+export type MemoryContender = keyof typeof MEMORY;
+export const MEMORY_CONTENDERS = Object.keys(MEMORY) as MemoryContender[];
 
 const STACK_LIKE: BuildOptions = {
   bundle: true,
@@ -32,6 +43,7 @@ export interface Bundles {
   /** Ours with a linked source map, as deployed (the stack runs it with --enable-source-maps). */
   readonly oursWithSourceMap: string;
   readonly children: Record<keyof typeof CHILDREN, string>;
+  readonly memory: Record<MemoryContender, string>;
   /** Minified bytes and gzip -9 bytes of each authorizer bundle. */
   readonly sizes: Record<AuthorizerBundle, { bytes: number; gzipBytes: number }>;
 }
@@ -43,6 +55,10 @@ export async function buildAll(outDir: string): Promise<Bundles> {
     jobs.push(build({ ...STACK_LIKE, entryPoints: [join(ROOT, entry)], outfile: out(name) }));
   }
   jobs.push(build({ ...STACK_LIKE, entryPoints: [join(ROOT, AUTHORIZERS.ours)], outfile: out('ours-sourcemap'), sourcemap: true, sourcesContent: false }));
+  for (const [name, [module, factory]] of Object.entries(MEMORY)) {
+    const contents = `import { runMemory } from './memory';\nimport { ${factory} } from '${module}';\nrunMemory(${factory});\n`;
+    jobs.push(build({ ...STACK_LIKE, stdin: { contents, resolveDir: join(ROOT, 'bench'), loader: 'ts' }, outfile: out(`memory-${name}`) }));
+  }
   await Promise.all(jobs);
 
   const sizes = {} as Bundles['sizes'];
@@ -54,7 +70,8 @@ export async function buildAll(outDir: string): Promise<Bundles> {
   return {
     authorizers,
     oursWithSourceMap: out('ours-sourcemap'),
-    children: { warm: out('warm'), cold: out('cold'), memory: out('memory') },
+    children: { warm: out('warm'), cold: out('cold') },
+    memory: Object.fromEntries(MEMORY_CONTENDERS.map((name) => [name, out(`memory-${name}`)])) as Bundles['memory'],
     sizes,
   };
 }

@@ -1,7 +1,9 @@
-// Memory child: one contender per process verifies a fixed mixed sequence (RS256 and ES256, repeats and
-// first sightings, a share of forged signatures) and reports the process's peak RSS.
+// Memory child: one contender per process (its bundle holds no other contender's code) verifies a fixed mixed sequence (RS256 and ES256, repeats and
+// first sightings, a share of forged signatures) and reports the process's peak RSS. Every operation starts
+// from a fresh API Gateway event, as a Lambda invocation does (our handler takes it whole, the others the
+// token in it).
 import { readFileSync } from 'node:fs';
-import { makeContender, type ContenderName } from './lib/contenders';
+import type { MakeContender } from './lib/contender/types';
 import { ALGS, type Fixtures } from './lib/fixtures';
 import { report } from './lib/report';
 import { prng } from './lib/stats';
@@ -32,24 +34,23 @@ function sequence(fx: Fixtures, operations: number): string[] {
   return picks;
 }
 
-async function main(): Promise<void> {
-  const [fixturesPath, name, operationsArg] = process.argv.slice(2);
+async function main(make: MakeContender): Promise<void> {
+  const [fixturesPath, operationsArg] = process.argv.slice(2);
   const fx = JSON.parse(readFileSync(fixturesPath!, 'utf8')) as Fixtures;
   const operations = Number(operationsArg);
-  const contender = await makeContender(name as ContenderName, fx);
+  const contender = await make(fx);
 
-  // Inputs are made once per distinct token (events for our handler), then indexed by the sequence.
-  const distinct = [...new Set(sequence(fx, operations))];
-  const inputs = new Map(contender.prepare(distinct).map((input, i) => [distinct[i]!, input]));
-  const order = sequence(fx, operations).map((t) => inputs.get(t));
-  for (let i = 0; i < 200; i++) await (async () => contender.run(order[i]))().catch(() => undefined);
+  // As on Lambda, every invocation gets a fresh event; each contender gets what it takes from it.
+  const input = (token: string) => contender.prepare([token])[0];
+  const order = sequence(fx, operations);
+  for (let i = 0; i < 200; i++) await (async () => contender.run(input(order[i]!)))().catch(() => undefined);
 
   const rssBefore = process.memoryUsage.rss();
   let accepted = 0;
   const t0 = performance.now();
-  for (const input of order) {
+  for (const token of order) {
     try {
-      await contender.run(input);
+      await contender.run(input(token));
       accepted++;
     } catch {
       /* forged: refused, as it must be */
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
   const ms = performance.now() - t0;
   const mib = (bytes: number) => bytes / 1048576;
   report({
-    contender: name!,
+    contender: contender.name,
     operations,
     accepted,
     rssBeforeMiB: mib(rssBefore),
@@ -67,7 +68,10 @@ async function main(): Promise<void> {
   } satisfies MemoryResult);
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+/** The entry of a memory child; build.ts makes one bundle per contender, holding that contender's code only. */
+export function runMemory(make: MakeContender): void {
+  main(make).catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

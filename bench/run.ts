@@ -4,11 +4,11 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildAll } from './build';
+import { buildAll, MEMORY_CONTENDERS } from './build';
 import { coldVariants, runCold } from './cold-phase';
 import type { MemoryResult } from './memory';
 import { killChildren, runChild } from './lib/child';
-import { ALL, LOG_SINK } from './lib/contenders';
+import { LOG_SINK } from './lib/contender/ours';
 import { makeFixtures, makeSigners } from './lib/fixtures';
 import { startIssuer, type BenchIssuer } from './lib/issuer';
 import { machine } from './lib/machine';
@@ -76,9 +76,9 @@ async function main(): Promise<void> {
     let memory: MemoryResult[] | undefined;
     if (S.only.has('memory')) {
       memory = [];
-      for (const name of ALL) {
+      for (const name of MEMORY_CONTENDERS) {
         say(`memory: ${name}, ${S.memoryOperations} mixed verifications in its own process`);
-        memory.push(await runChild<MemoryResult>(bundles.children.memory, [memoryPath, name, String(S.memoryOperations)]));
+        memory.push(await runChild<MemoryResult>(bundles.memory[name], [memoryPath, String(S.memoryOperations)]));
       }
       const accepted = new Set(memory.map((x) => x.accepted));
       if (accepted.size !== 1) throw new Error(`contenders disagree on the memory mix: accepted ${[...accepted].join(' vs ')}`);

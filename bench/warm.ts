@@ -4,7 +4,7 @@
 // The parent runs it with --expose-gc (see timeBatch).
 import { readFileSync } from 'node:fs';
 import { report } from './lib/report';
-import { ALL, makeContender, makeOurs, type Contender } from './lib/contenders';
+import { ALL, MAKERS, makeOurs, type Contender } from './lib/contenders';
 import { authorizerEvent } from './lib/event';
 import { ALGS, type Alg, type Fixtures } from './lib/fixtures';
 
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const rounds = Number(roundsArg);
   const batch = Number(batchArg);
   const warmup = Number(warmupArg);
-  const contenders = await Promise.all(ALL.map((n) => makeContender(n, fx)));
+  const contenders = await Promise.all(ALL.map((n) => MAKERS[n](fx)));
 
   // Our handler on tokens it has verified before: its own instance, so the distinct-token runs cannot evict them.
   const hitAuthorizer = makeOurs(fx);

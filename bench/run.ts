@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const S = SETTINGS;
   // Other work on the machine skews every figure; say so rather than print numbers that look clean.
   const loadAtStart = loadavg()[0]!;
-  if (loadAtStart > 0.5) say(`warning: load average is ${loadAtStart.toFixed(2)}; figures will be noisy (run on a quiet machine)`);
+  if (loadAtStart > 1) say(`warning: load average is ${loadAtStart.toFixed(2)}; figures will be noisy (run on a quiet machine)`);
   const dir = mkdtempSync(join(tmpdir(), 'oidc-bench-'));
   let issuer: BenchIssuer | undefined;
   const cleanup = async () => {

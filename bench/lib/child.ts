@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 
 const running = new Set<ChildProcess>();
+let stopped = false;
 
 export interface ChildOptions {
   readonly env?: Record<string, string>;
@@ -13,6 +14,7 @@ export interface ChildOptions {
 
 export function runChild<T>(script: string, args: readonly string[], options: ChildOptions = {}): Promise<T> {
   return new Promise((resolve, reject) => {
+    if (stopped) return reject(new Error('bench stopped'));
     const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script, ...args], {
       env: { PATH: process.env.PATH ?? '', ...options.env },
       stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
@@ -38,8 +40,9 @@ export function runChild<T>(script: string, args: readonly string[], options: Ch
   });
 }
 
-/** Kills any child still running (on an error or Ctrl-C), so the bench leaves the machine quiet. */
+/** Kills any child still running and starts no more (on an error or Ctrl-C), so the bench leaves the machine quiet. */
 export function killChildren(): void {
+  stopped = true;
   for (const child of running) child.kill('SIGKILL');
   running.clear();
 }

@@ -14,13 +14,13 @@ export const SETTINGS = {
   quick,
   /** Warm: child processes (one process's JIT and memory layout can be a few % off another's), interleaved
    * rounds per algorithm in each, tokens per contender per round. */
-  warmProcesses: int('BENCH_WARM_PROCESSES', quick ? 1 : 3),
-  warmRounds: int('BENCH_WARM_ROUNDS', quick ? 10 : 20),
+  warmProcesses: int('BENCH_WARM_PROCESSES', quick ? 1 : 4),
+  warmRounds: int('BENCH_WARM_ROUNDS', quick ? 10 : 25),
   warmBatch,
   /** Warm-up tokens per contender; the first `warmBatch` of them are the cache-hit set. */
   warmup: Math.max(200, warmBatch),
   /** Cold: fresh processes per variant. */
-  coldProcesses: int('BENCH_COLD_PROCESSES', quick ? 5 : 25),
+  coldProcesses: int('BENCH_COLD_PROCESSES', quick ? 5 : 40),
   /** Memory: verifications per contender process. */
   memoryOperations: int('BENCH_MEMORY_OPERATIONS', quick ? 10_000 : 100_000),
   /** Phases to run (BENCH_ONLY=warm,cold,memory); all by default. Targets need all three. */

@@ -2,14 +2,15 @@
 // token seen again skips the signature check — what Envoy's jwt_cache does. Bounded; entries not used
 // lately go first. An entry lives no longer than its token's exp, dies when its key leaves the key set, and a
 // hit still has its exp/nbf checked against the clock by the caller.
-import * as crypto from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import type { Verified } from './verify';
 
 // crypto.hash (Node 20.12+) digests in one call, about half the cost of a createHash object on this path.
-const oneShot = (crypto as { hash?: typeof crypto.hash }).hash;
-const sha256Base64 = oneShot
-  ? (data: string) => oneShot('sha256', data, 'base64')
-  : (data: string) => crypto.createHash('sha256').update(data).digest('base64');
+// Named imports: a namespace import of node:crypto makes the bundle copy all its exports at load.
+const sha256Base64 =
+  typeof hash === 'function'
+    ? (data: string) => hash('sha256', data, 'base64')
+    : (data: string) => createHash('sha256').update(data).digest('base64');
 
 interface Entry {
   readonly value: Verified;

@@ -9,6 +9,8 @@ import type { BenchIssuer } from './lib/issuer';
 export interface ColdVariant {
   readonly id: string;
   readonly label: string;
+  /** Ratios are taken against the floor with prefetched keys of the same block (same Node environment). */
+  readonly block: 'http' | 'https';
   readonly script: string;
   readonly env: Record<string, string>;
   readonly nodeArgs?: readonly string[];
@@ -16,35 +18,58 @@ export interface ColdVariant {
   readonly requests: { discovery: number; jwks: number };
 }
 
-export const FLOOR_PREFETCHED = 'floor-prefetched';
+/** The denominator of each block. */
+export const FLOOR_PREFETCHED = { http: 'floor-prefetched', https: 'floor-prefetched-ca' } as const;
 
+/**
+ * Two blocks. http: a clean Node environment, as Lambda's Node.js 20+ runtimes start (no NODE_EXTRA_CA_CERTS).
+ * https: the bench issuer's self-signed certificate is trusted through NODE_EXTRA_CA_CERTS, which makes Node
+ * build its root certificate store at startup (~15 ms); a real issuer's publicly trusted certificate costs
+ * the same store, built at the first handshake instead. Each block has its own floor with prefetched keys.
+ * The https block repeats the http variants too: this machine's shell sets NODE_EXTRA_CA_CERTS, so figures
+ * taken in a child that inherits it look like these (every process ~15-30 ms slower to start).
+ */
 export function coldVariants(bundles: Bundles, issuer: BenchIssuer, signer: Signer, jwks: unknown): ColdVariant[] {
   const token = (base: string) => signToken(signer, claimsFor(base, 0));
   const both = { discovery: 1, jwks: 1 };
-  const ca: Record<string, string> = issuer.caFile ? { NODE_EXTRA_CA_CERTS: issuer.caFile } : {};
-  const at = (base: string, extra: Record<string, string> = {}): Record<string, string> => ({ ...authorizerEnv(base), BENCH_TOKEN: token(base), ...ca, ...extra });
+  const none = { discovery: 0, jwks: 0 };
+  const prefetched = { BENCH_JWKS: JSON.stringify(jwks) };
+  const at = (base: string, extra: Record<string, string> = {}): Record<string, string> => ({ ...authorizerEnv(base), BENCH_TOKEN: token(base), ...extra });
+  // The http rows of the https block use the same token as the http block: same issuer URL.
   const { floor, ours, jose } = bundles.authorizers;
   const variants: ColdVariant[] = [
-    { id: FLOOR_PREFETCHED, label: 'floor, keys prefetched (in env, no network)', script: floor, env: at(issuer.http, { BENCH_JWKS: JSON.stringify(jwks) }), requests: { discovery: 0, jwks: 0 } },
-    { id: 'floor', label: 'floor, discovery + JWKS, http', script: floor, env: at(issuer.http), requests: both },
-    { id: 'ours', label: 'ours, discovery + JWKS, http', script: ours, env: at(issuer.http), requests: both },
-    { id: 'jose', label: 'jose 6, discovery + JWKS (fetch), http', script: jose, env: at(issuer.http), requests: both },
+    { id: FLOOR_PREFETCHED.http, block: 'http', label: 'floor, keys prefetched (in env, no network)', script: floor, env: at(issuer.http, prefetched), requests: none },
+    { id: 'floor', block: 'http', label: 'floor, discovery + JWKS, http', script: floor, env: at(issuer.http), requests: both },
+    { id: 'ours', block: 'http', label: 'ours, discovery + JWKS, http', script: ours, env: at(issuer.http), requests: both },
+    { id: 'jose', block: 'http', label: 'jose 6, discovery + JWKS (fetch), http', script: jose, env: at(issuer.http), requests: both },
   ];
-  if (issuer.https) {
+  if (issuer.https && issuer.caFile) {
     const https = issuer.https;
+    const ca = { NODE_EXTRA_CA_CERTS: issuer.caFile };
     variants.push(
-      { id: 'floor-https', label: 'floor, discovery + JWKS, https', script: floor, env: at(https), requests: both },
-      { id: 'ours-https', label: 'ours, discovery + JWKS, https', script: ours, env: at(https), requests: both },
+      { id: FLOOR_PREFETCHED.https, block: 'https', label: 'floor, keys prefetched (in env, no network)', script: floor, env: at(https, { ...ca, ...prefetched }), requests: none },
+      { id: 'floor-http-ca', block: 'https', label: 'floor, discovery + JWKS, http', script: floor, env: at(issuer.http, ca), requests: both },
+      { id: 'ours-http-ca', block: 'https', label: 'ours, discovery + JWKS, http', script: ours, env: at(issuer.http, ca), requests: both },
+      { id: 'floor-https', block: 'https', label: 'floor, discovery + JWKS, https', script: floor, env: at(https, ca), requests: both },
+      { id: 'ours-https', block: 'https', label: 'ours, discovery + JWKS, https', script: ours, env: at(https, ca), requests: both },
       {
         id: 'ours-https-deployed',
+        block: 'https',
         label: 'ours, https, as deployed (source map, --enable-source-maps)',
         script: bundles.oursWithSourceMap,
-        env: at(https),
+        env: at(https, ca),
         nodeArgs: ['--enable-source-maps'],
         requests: both,
       },
-      { id: 'aws-jwt-verify-https', label: 'aws-jwt-verify 5, JWKS only (no discovery), https', script: bundles.authorizers['aws-jwt-verify'], env: at(https), requests: { discovery: 0, jwks: 1 } },
-      { id: 'jose-https', label: 'jose 6, discovery + JWKS (fetch), https', script: jose, env: at(https), requests: both },
+      {
+        id: 'aws-jwt-verify-https',
+        block: 'https',
+        label: 'aws-jwt-verify 5, JWKS only (no discovery), https',
+        script: bundles.authorizers['aws-jwt-verify'],
+        env: at(https, ca),
+        requests: { discovery: 0, jwks: 1 },
+      },
+      { id: 'jose-https', block: 'https', label: 'jose 6, discovery + JWKS (fetch), https', script: jose, env: at(https, ca), requests: both },
     );
   }
   return variants;

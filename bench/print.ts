@@ -43,13 +43,21 @@ export function render(r: Printable): string {
     }
   }
   if (r.cold) {
-    out.push('', `Cold: fresh node process, import + first decision against a loopback issuer (${S.coldProcesses} processes each; CPU is user + system from process start)`);
-    out.push(
-      table(
-        ['variant', 'import ms', 'first decision ms', 'p25–p75', '× floor prefetched', 'CPU ms'],
-        r.cold.map((c) => [c.label, fmt(c.importMs.median, 2), fmt(c.firstDecisionMs.median), range(c.firstDecisionMs.p25, c.firstDecisionMs.p75), `${fmt(c.xFloor.median, 2)}×`, fmt(c.cpuMs.median)]),
-      ),
-    );
+    const blocks = {
+      http: 'http issuer, clean Node environment (as Lambda starts Node 20+)',
+      https: 'https issuer, its certificate trusted through NODE_EXTRA_CA_CERTS (Node builds its root store at startup)',
+    };
+    for (const block of ['http', 'https'] as const) {
+      const rows = r.cold.filter((c) => c.block === block);
+      if (rows.length === 0) continue;
+      out.push('', `Cold, ${blocks[block]}: fresh node process, import + first decision against a loopback issuer (${S.coldProcesses} processes each; CPU is user + system from process start)`);
+      out.push(
+        table(
+          ['variant', 'import ms', 'first decision ms', 'p25–p75', '× floor prefetched', 'CPU ms'],
+          rows.map((c) => [c.label, fmt(c.importMs.median, 2), fmt(c.firstDecisionMs.median), range(c.firstDecisionMs.p25, c.firstDecisionMs.p75), `${fmt(c.xFloor.median, 2)}×`, fmt(c.cpuMs.median)]),
+        ),
+      );
+    }
   }
   if (r.memory) {
     out.push('', `Memory: peak RSS over ${S.memoryOperations} mixed verifications (RS256/ES256, repeats, 10% forged), one process each`);

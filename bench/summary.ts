@@ -18,10 +18,11 @@ export interface WarmFigure {
 export interface ColdFigure {
   readonly id: string;
   readonly label: string;
+  readonly block: 'http' | 'https';
   readonly importMs: Summary;
   readonly firstDecisionMs: Summary;
   readonly cpuMs: Summary;
-  /** Per-iteration ratio of first decision to the floor with prefetched keys. */
+  /** Per-iteration ratio of first decision to the floor with prefetched keys of the same block. */
   readonly xFloor: Summary;
 }
 
@@ -53,13 +54,14 @@ export function warmFigures(warm: WarmResult): Record<Alg, WarmFigure[]> {
 }
 
 export function coldFigures(variants: readonly ColdVariant[], results: Record<string, ColdResult[]>): ColdFigure[] {
-  const floor = results[FLOOR_PREFETCHED]!.map((r) => r.firstDecisionMs);
   return variants.map((v) => {
+    const floor = results[FLOOR_PREFETCHED[v.block]]!.map((x) => x.firstDecisionMs);
     const r = results[v.id]!;
     const first = r.map((x) => x.firstDecisionMs);
     return {
       id: v.id,
       label: v.label,
+      block: v.block,
       importMs: summarize(r.map((x) => x.importMs)),
       firstDecisionMs: summarize(first),
       cpuMs: summarize(r.map((x) => x.cpuMs)),
@@ -95,11 +97,15 @@ export function checkTargets(
     targets.push({ target: `2. warm ${alg}, token seen before`, measured: `${speedup.toFixed(1)}× faster than floor`, limit: `≥ ${LIMITS.hitSpeedup}×`, met: speedup >= LIMITS.hitSpeedup });
   }
   const oursCold = cold.find((c) => c.id === 'ours')!;
+  const floorCold = cold.find((c) => c.id === 'floor')!;
+  const oursCa = cold.find((c) => c.id === 'ours-http-ca');
   targets.push({ target: '3. import of our bundle', measured: `${oursCold.importMs.median.toFixed(1)} ms`, limit: `≤ ${LIMITS.importMs} ms`, met: oursCold.importMs.median <= LIMITS.importMs });
   targets.push({
     target: '3. cold first decision, discovery + JWKS (http)',
-    measured: `${oursCold.xFloor.median.toFixed(2)}× floor with prefetched keys`,
-    limit: `≤ ${LIMITS.coldX}×`,
+    measured:
+      `${oursCold.xFloor.median.toFixed(2)}× (the floor doing the same: ${floorCold.xFloor.median.toFixed(2)}×)` +
+      (oursCa ? `; ${oursCa.xFloor.median.toFixed(2)}× with NODE_EXTRA_CA_CERTS set` : ''),
+    limit: `≤ ${LIMITS.coldX}× floor with prefetched keys`,
     met: oursCold.xFloor.median <= LIMITS.coldX,
   });
   const rss = memory.find((m) => m.contender === 'ours')!;

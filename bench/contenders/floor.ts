@@ -9,7 +9,8 @@ const audience = process.env.OIDC_AUDIENCE!;
 let keys: Promise<FloorKeys> | undefined = process.env.BENCH_JWKS ? Promise.resolve(importFloorKeys(JSON.parse(process.env.BENCH_JWKS))) : undefined;
 
 async function getJson(url: string): Promise<any> {
-  const { get } = url.startsWith('https:') ? await import('node:https') : await import('node:http');
+  // require, not import(): from CommonJS, import() first starts Node's ESM loader.
+  const { get } = (url.startsWith('https:') ? require('node:https') : require('node:http')) as typeof import('node:https');
   return new Promise((resolve, reject) => {
     get(url, (res) => {
       const chunks: Buffer[] = [];

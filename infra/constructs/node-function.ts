@@ -19,6 +19,12 @@ export interface NodeFunctionProps {
   readonly memorySize?: number;
   /** @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
+  /**
+   * Map stack traces to the TypeScript sources at run time (NODE_OPTIONS=--enable-source-maps). The .map file is
+   * shipped either way, so a minified trace can still be decoded offline.
+   * @default true
+   */
+  readonly runtimeSourceMaps?: boolean;
 }
 
 export class NodeFunction extends Construct {
@@ -63,14 +69,14 @@ export class NodeFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: LoggingFormat.JSON,
-      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      environment: { ...props.environment, ...(props.runtimeSourceMaps === false ? {} : { NODE_OPTIONS: '--enable-source-maps' }) },
       bundling: {
         // CommonJS on purpose: esbuild turns ESM-only jose into plain require-able code, the bundle needs no
         // createRequire banner for node: built-ins, and the output is a plain index.js that tests can require.
         format: OutputFormat.CJS,
         target: 'node24',
         minify: true,
-        // jose and our error classes take `name` from the class; keep it readable in logs after minifying.
+        // Error classes take `name` from the class; keep it readable in stack traces after minifying.
         keepNames: true,
         sourceMap: true,
         // Stack traces need only the mappings; leaving the sources out keeps the asset small.

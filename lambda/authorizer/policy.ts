@@ -47,9 +47,16 @@ export class PolicyBuilder {
     return allowed;
   }
 
-  /** The policy for `allowed` route indexes under the methodArn's stage; an explicit Deny when empty. */
+  /**
+   * The policy for `allowed` route indexes under the methodArn's stage. When nothing is allowed, an explicit
+   * Deny of the whole stage (or of the methodArn itself when it has no stage), so that a cached answer is
+   * right on every route too.
+   */
   policy(methodArn: string, allowed: readonly number[]): PolicyDocument {
     const prefix = stagePrefix(methodArn);
+    if (prefix === undefined || allowed.length === 0) {
+      return { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: prefix === undefined ? methodArn : `${prefix}*` }] };
+    }
     let list = this.joined.get(allowed);
     if (list === undefined) {
       list = allowed.join(',');
@@ -58,10 +65,7 @@ export class PolicyBuilder {
     const key = `${prefix}|${list}`;
     let doc = this.memo.get(key);
     if (!doc) {
-      doc =
-        prefix === undefined || allowed.length === 0
-          ? { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: methodArn }] }
-          : { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: allowed.map((i) => prefix + this.suffixes[i]) }] };
+      doc = { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: allowed.map((i) => prefix + this.suffixes[i]) }] };
       if (this.memo.size >= 256) this.memo.clear();
       this.memo.set(key, doc);
     }

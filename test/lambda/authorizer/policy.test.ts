@@ -50,8 +50,13 @@ describe('policy', () => {
     expect(resources.some((r) => r.endsWith('/GET/'))).toBe(true);
   });
 
-  it('denies explicitly when nothing is allowed or the methodArn is unusable', () => {
-    expect(b.policy(ARN, []).Statement[0]).toMatchObject({ Effect: 'Deny', Resource: ARN });
-    expect(b.policy('garbage', [0]).Statement[0]).toMatchObject({ Effect: 'Deny' });
+  it('denies the whole stage explicitly when nothing is allowed, whichever route asked first', () => {
+    const stage = 'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/*';
+    expect(b.policy(ARN, []).Statement[0]).toMatchObject({ Effect: 'Deny', Resource: stage });
+    expect(b.policy(ARN.replace(/profile$/, ''), []).Statement[0]).toMatchObject({ Effect: 'Deny', Resource: stage });
+  });
+
+  it('denies the methodArn itself when it names no stage', () => {
+    expect(b.policy('garbage', [0]).Statement[0]).toMatchObject({ Effect: 'Deny', Resource: 'garbage' });
   });
 });

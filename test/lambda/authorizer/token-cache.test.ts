@@ -55,4 +55,38 @@ describe('VerifiedTokenCache', () => {
     expect(c.enabled).toBe(false);
     expect(c.get('a', 1000, alive)).toBeUndefined();
   });
+
+  it('gives a used entry a second chance before evicting it (CLOCK)', () => {
+    const c = new VerifiedTokenCache(3);
+    c.set('a', entry());
+    c.set('b', entry());
+    c.set('c', entry());
+    c.get('a', 1000, alive);
+    c.get('c', 1000, alive);
+    c.set('d', entry()); // the hand spares a and c (used), takes b
+    expect(c.get('b', 1000, alive)).toBeUndefined();
+    for (const k of ['a', 'c', 'd']) expect(c.get(k, 1000, alive)).toBeDefined();
+    expect(c.size).toBe(3);
+  });
+
+  it('reuses the slot of an entry dropped for expiry', () => {
+    const c = new VerifiedTokenCache(2);
+    c.set('old', entry({ exp: 1001 }));
+    c.set('b', entry());
+    c.get('b', 1000, alive);
+    expect(c.get('old', 1001, alive)).toBeUndefined(); // expired: dropped
+    c.set('new', entry());
+    expect(c.get('b', 1000, alive)).toBeDefined();
+    expect(c.get('new', 1000, alive)).toBeDefined();
+  });
+
+  it('admits every offer while there is room, then one new token in eight while full', () => {
+    const c = new VerifiedTokenCache(4);
+    for (const k of ['a', 'b', 'c', 'd']) c.offer(k, entry());
+    expect(c.size).toBe(4);
+    const offered = Array.from({ length: 16 }, (_, i) => `new-${i}`);
+    for (const k of offered) c.offer(k, entry());
+    expect(offered.filter((k) => c.get(k, 1000, alive) !== undefined)).toHaveLength(2);
+    expect(c.size).toBe(4);
+  });
 });

@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { Template } from 'aws-cdk-lib/assertions';
 import { addBearerGatewayResponses } from '../../infra/constructs/bearer-gateway-responses';
-import { BASE_CONTEXT, synth } from './synth';
+import { appWith, BASE_CONTEXT, synth } from './synth';
 
 const { template } = synth();
 
@@ -44,7 +44,7 @@ describe('gateway responses (RFC 6750)', () => {
     synth(BASE_CONTEXT, { realm: 'orders-api' }).template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
       ResponseParameters: { 'gatewayresponse.header.WWW-Authenticate': `'Bearer realm="orders-api", error="invalid_token"'` },
     });
-    const api = new RestApi(new Stack(), 'Api');
+    const api = new RestApi(new Stack(appWith(), 'Realm'), 'Api');
     api.root.addMethod('GET');
     for (const realm of ['say "hi"', "it's", 'a\\b', '', 'line\nbreak']) {
       expect(() => addBearerGatewayResponses(api, realm)).toThrow(/realm must be printable ASCII/);

@@ -1,4 +1,7 @@
 // Builds the stack the way `cdk synth` does (cdk.json's feature flags plus context), without bundling.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { readConfig } from '../../infra/config';
@@ -7,10 +10,15 @@ import cdkJson from '../../cdk.json';
 
 export const BASE_CONTEXT = { issuer: 'https://login.example.com/', audience: 'api' };
 
+// Without an outdir every App synthesizes into a new temp folder that nothing removes; these live under one
+// folder per test file, removed after its tests.
+const scratch = mkdtempSync(join(tmpdir(), 'oidc-infra-test-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
 /** An App carrying cdk.json's context (feature flags do not reach `new App()` in jest otherwise). */
 export function appWith(context: Record<string, unknown> = {}, options: { bundle?: boolean; outdir?: string } = {}): App {
   return new App({
-    outdir: options.outdir,
+    outdir: options.outdir ?? mkdtempSync(join(scratch, 'cdk.out-')),
     context: {
       ...cdkJson.context,
       // An empty list tells NodejsFunction to skip esbuild: template tests need no assets.

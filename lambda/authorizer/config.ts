@@ -52,6 +52,7 @@ export function checkUrl(setting: string, value: string): string {
   } catch {
     throw new ConfigError(setting, `${JSON.stringify(value)} is not a URL`);
   }
+  // The issuer is compared with `iss` byte for byte, so it is kept as written; fetches parse it again.
   if (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) return value;
   throw new ConfigError(setting, `must be an https URL (http is allowed only for localhost, 127.0.0.1, [::1]); got ${JSON.stringify(value)}`);
 }

@@ -17,54 +17,70 @@ type Get = typeof import('node:https').get;
 // Loaded on first use, and only the client the URL needs, so that importing the authorizer stays cheap (tls
 // is a large module). require, not import(): a dynamic import() from CommonJS starts Node's ESM loader first,
 // a few ms of every cold start (bench/).
-function clientFor(url: string): Get {
-  return url.startsWith('https:') ? (require('node:https') as typeof import('node:https')).get : (require('node:http') as typeof import('node:http')).get;
+function clientFor(protocol: string): Get | undefined {
+  if (protocol === 'https:') return (require('node:https') as typeof import('node:https')).get;
+  if (protocol === 'http:') return (require('node:http') as typeof import('node:http')).get;
+  return undefined;
 }
 
 export const fetchJson: FetchJson = async (url, { timeoutMs, maxBytes }) => {
-  const get = clientFor(url);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new FetchError('FETCH_NETWORK', `${JSON.stringify(url.slice(0, 200))} is not a URL`);
+  }
+  // Chosen by the parsed protocol, as the config check judged it: "HTTPS://…" is https.
+  const get = clientFor(parsed.protocol);
+  if (!get) throw new FetchError('FETCH_NETWORK', `${parsed.protocol} is not http or https`);
   return new Promise((resolve, reject) => {
     let settled = false;
+    let req: ReturnType<Get> | undefined;
     const fail = (error: FetchError) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      req.destroy();
+      req?.destroy();
       reject(error);
     };
     const timer = setTimeout(() => fail(new FetchError('FETCH_TIMEOUT', `no complete answer from ${url} within ${timeoutMs} ms`)), timeoutMs);
-    const req = get(url, { headers: { accept: 'application/json' } }, (res: IncomingMessage) => {
-      if (res.statusCode !== 200) {
-        res.resume();
-        return fail(new FetchError('FETCH_STATUS', `${url} answered HTTP ${res.statusCode}`));
-      }
-      const type = res.headers['content-type'] ?? '';
-      if (!/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
-        res.resume();
-        return fail(new FetchError('FETCH_NOT_JSON', `${url} answered content-type ${JSON.stringify(type)}, not JSON`));
-      }
-      const declared = Number(res.headers['content-length']);
-      if (declared > maxBytes) return fail(new FetchError('FETCH_TOO_LARGE', `${url} declared ${declared} bytes, over ${maxBytes}`));
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > maxBytes) return fail(new FetchError('FETCH_TOO_LARGE', `${url} sent more than ${maxBytes} bytes`));
-        chunks.push(chunk);
-      });
-      res.on('error', (e) => fail(new FetchError('FETCH_NETWORK', `${url}: ${e.message}`, { cause: e })));
-      res.on('end', () => {
-        if (settled) return;
-        try {
-          const body: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-          settled = true;
-          clearTimeout(timer);
-          resolve(body);
-        } catch (e) {
-          fail(new FetchError('FETCH_NOT_JSON', `${url} sent a body that is not JSON`, { cause: e }));
+    try {
+      req = get(parsed, { headers: { accept: 'application/json' } }, (res: IncomingMessage) => {
+        if (res.statusCode !== 200) {
+          res.resume();
+          return fail(new FetchError('FETCH_STATUS', `${url} answered HTTP ${res.statusCode}`));
         }
+        const type = res.headers['content-type'] ?? '';
+        if (!/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
+          res.resume();
+          return fail(new FetchError('FETCH_NOT_JSON', `${url} answered content-type ${JSON.stringify(type)}, not JSON`));
+        }
+        const declared = Number(res.headers['content-length']);
+        if (declared > maxBytes) return fail(new FetchError('FETCH_TOO_LARGE', `${url} declared ${declared} bytes, over ${maxBytes}`));
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > maxBytes) return fail(new FetchError('FETCH_TOO_LARGE', `${url} sent more than ${maxBytes} bytes`));
+          chunks.push(chunk);
+        });
+        res.on('error', (e) => fail(new FetchError('FETCH_NETWORK', `${url}: ${e.message}`, { cause: e })));
+        res.on('end', () => {
+          if (settled) return;
+          try {
+            const body: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+            settled = true;
+            clearTimeout(timer);
+            resolve(body);
+          } catch (e) {
+            fail(new FetchError('FETCH_NOT_JSON', `${url} sent a body that is not JSON`, { cause: e }));
+          }
+        });
       });
-    });
-    req.on('error', (e) => fail(new FetchError('FETCH_NETWORK', `${url}: ${e.message}`, { cause: e })));
+      req.on('error', (e) => fail(new FetchError('FETCH_NETWORK', `${url}: ${e.message}`, { cause: e })));
+    } catch (e) {
+      // http.get throws synchronously for what it cannot even attempt (a bad header, an unusable URL).
+      fail(new FetchError('FETCH_NETWORK', `${url}: ${(e as Error).message}`, { cause: e }));
+    }
   });
 };

@@ -70,6 +70,15 @@ describe('fetchJson (loopback server)', () => {
     await expect(get('/drip', 200, 1 << 20)).rejects.toMatchObject({ code: 'FETCH_TIMEOUT' });
   });
 
+  it('chooses the client by the parsed protocol, so an upper-case scheme works', async () => {
+    await expect(fetchJson(base.replace('http:', 'HTTP:') + '/ok', { timeoutMs: 2000, maxBytes: 100 })).resolves.toEqual({ a: 1 });
+  });
+
+  it.each(['ftp://127.0.0.1/keys', 'not a url', 'http://[::1'])('refuses %s without a request, and nothing fires later', async (url) => {
+    await expect(fetchJson(url, { timeoutMs: 30, maxBytes: 100 })).rejects.toMatchObject({ code: 'FETCH_NETWORK' });
+    await new Promise((r) => setTimeout(r, 60)); // past the deadline: no stray timer may throw
+  });
+
   it('reports a refused connection as a network failure', async () => {
     const s = createServer();
     await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));

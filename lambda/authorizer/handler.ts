@@ -63,7 +63,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
   const tokenCache = new VerifiedTokenCache(config.tokenCacheSize);
   const policies = new PolicyBuilder(config.routes);
   const routeIndex = new Map(config.routes.map((r, i) => [`${r.method} ${r.resourcePath}`, i]));
-  const keyAlive = (kid: string | undefined) => keyStore.vouchesFor(kid);
+  const keyAlive = (v: Verified) => keyStore.vouchesFor(v.key);
 
   const handler: AuthorizerHandler = async (event, context) => {
     const started = now();

@@ -30,6 +30,8 @@ const MAX_KEYS = 100;
 interface KeySet {
   readonly byKid: ReadonlyMap<string, readonly VerificationKey[]>;
   readonly all: readonly VerificationKey[];
+  /** The same keys, for identity checks: each fetch imports new objects, so a retired key is never a member. */
+  readonly members: ReadonlySet<VerificationKey>;
   /** Keys left out, with why: logged with the fetch. */
   readonly skipped: readonly string[];
   readonly fetchedAt: number;
@@ -79,14 +81,14 @@ export class KeyStore {
   }
 
   /**
-   * True while `kid` is in a set younger than the max age. Cached verifications lean on this: they die when
-   * their key leaves the set, and step aside while the set is stale, so that the next request verifies in
-   * full and refreshes the keys (a stream of cache hits must not keep a retired key alive).
+   * True while `key` — the very key object a token was verified with — is in a set younger than the max age.
+   * Cached verifications lean on this: they die when their key leaves the set (also when the issuer reuses its
+   * kid for new material, or the token named no kid), and step aside while the set is stale, so that the next
+   * request verifies in full and refreshes the keys (a stream of cache hits must not keep a retired key alive).
    */
-  vouchesFor(kid: string | undefined): boolean {
+  vouchesFor(key: VerificationKey): boolean {
     const set = this.set;
-    if (!set || this.options.now() - set.fetchedAt >= this.options.maxAgeMs) return false;
-    return kid === undefined ? set.all.length > 0 : set.byKid.has(kid);
+    return set !== undefined && this.options.now() - set.fetchedAt < this.options.maxAgeMs && set.members.has(key);
   }
 
   /** Starts a fetch without waiting for it, for use during init; failures are logged and forgotten. */
@@ -190,7 +192,7 @@ export class KeyStore {
       if (r.kid !== undefined) byKid.set(r.kid, [...(byKid.get(r.kid) ?? []), r]);
     }
     if (all.length === 0) throw new KeySetError('JWKS_INVALID', `JWKS holds no key usable with the allowed algorithms (${skipped.join('; ')})`);
-    return { byKid, all, skipped, fetchedAt: this.options.now() };
+    return { byKid, all, members: new Set(all), skipped, fetchedAt: this.options.now() };
   }
 }
 

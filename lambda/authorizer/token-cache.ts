@@ -48,10 +48,10 @@ export class VerifiedTokenCache {
   }
 
   /** The entry, unless it is past exp or `keyAlive` says its key is gone (then it is dropped). */
-  get(key: string, nowSeconds: number, keyAlive: (kid: string | undefined) => boolean): Verified | undefined {
+  get(key: string, nowSeconds: number, keyAlive: (value: Verified) => boolean): Verified | undefined {
     const hit = this.entries.get(key);
     if (!hit) return undefined;
-    if (hit.value.exp <= nowSeconds || !keyAlive(hit.value.kid)) {
+    if (hit.value.exp <= nowSeconds || !keyAlive(hit.value)) {
       this.entries.delete(key);
       return undefined;
     }

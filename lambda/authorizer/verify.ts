@@ -17,6 +17,8 @@ export interface VerifierOptions extends ClaimRules {
 export interface Verified extends Principal {
   readonly kid: string | undefined;
   readonly alg: string;
+  /** The published key whose signature check passed: a cached verification lives only as long as it does. */
+  readonly key: VerificationKey;
 }
 
 const MAX_KID_LENGTH = 1024;
@@ -101,18 +103,18 @@ export class JwtVerifier {
     if (candidates.length === 0) throw new TokenError('KEY_NOT_FOUND', 'no key fits the token kid and alg');
     if (candidates.length > 1 && kid === undefined) throw new TokenError('KEY_NOT_FOUND', 'token has no kid and several keys fit');
     const signingInput = Buffer.from(token.slice(0, last), 'latin1');
-    let ok = false;
+    let verifiedBy: VerificationKey | undefined;
     for (const c of candidates) {
       const key = { key: c.key, padding: spec.padding, saltLength: spec.saltLength, dsaEncoding: spec.dsaEncoding };
       if (cryptoVerify(spec.hash, signingInput, key, signature)) {
-        ok = true;
+        verifiedBy = c;
         break;
       }
     }
-    if (!ok) throw new TokenError('SIGNATURE_INVALID', 'signature does not verify');
+    if (!verifiedBy) throw new TokenError('SIGNATURE_INVALID', 'signature does not verify');
 
     const claims = parseJson(token.slice(first + 1, last), 'payload');
     const p = validateClaims(claims, this.options, nowSeconds);
-    return { sub: p.sub, username: p.username, scopes: p.scopes, scopeString: p.scopeString, exp: p.exp, nbf: p.nbf, kid, alg };
+    return { sub: p.sub, username: p.username, scopes: p.scopes, scopeString: p.scopeString, exp: p.exp, nbf: p.nbf, kid, alg, key: verifiedBy };
   }
 }

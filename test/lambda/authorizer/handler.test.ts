@@ -152,6 +152,21 @@ describe('authorizer key rotation and the verified-token cache', () => {
     expect(logger.lines.at(-1)!.fields).toMatchObject({ decision: 'deny', reason: 'KEY_NOT_FOUND' });
   });
 
+  it.each([
+    ['its kid is republished with new material', { kid: 'k1' }],
+    ['it names no kid', { kid: undefined }],
+  ])('drops a cached token once its key is retired, even when %s', async (_name, header) => {
+    const { call } = setup();
+    const t = await signToken(key, issuer.url, { now: Math.floor(clock / 1000), lifetime: 3600, header });
+    await expect(call(`Bearer ${t}`)).resolves.toMatchObject({ principalId: 'user-123' });
+    const replacement = await makeKey('ES256', 'k1'); // new key material under the old kid
+    const other = await makeKey('ES256', 'k2');
+    issuer.keys = [header.kid ? replacement.jwk : other.jwk, other.jwk].filter((k, i, all) => all.indexOf(k) === i);
+    clock += 31_000;
+    await call(`Bearer ${await token({}, other)}`); // an unknown kid: the set is refetched while still fresh
+    await expect(call(`Bearer ${t}`)).rejects.toThrow(/^Unauthorized$/);
+  });
+
   it('does not let cache hits keep stale keys alive: a hit on stale keys verifies in full and refreshes', async () => {
     const { call, logger } = setup();
     const t = await signToken(key, issuer.url, { now: Math.floor(clock / 1000), lifetime: 3600 });

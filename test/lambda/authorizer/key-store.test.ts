@@ -112,17 +112,18 @@ describe('KeyStore', () => {
   it('refreshes stale keys before use, and a key that left the set is gone', async () => {
     const h = harness([a.jwk]);
     const store = h.make({ jwksUri: JWKS });
-    await store.candidates('key-a', 'RS256');
+    const [keyA] = await store.candidates('key-a', 'RS256');
     h.state.keys = [b.jwk];
     h.state.time += 599_000;
     expect(await store.candidates('key-a', 'RS256')).toHaveLength(1); // still fresh
+    expect(store.vouchesFor(keyA!)).toBe(true);
     expect(h.jwksCalls()).toBe(1);
     h.state.time += 1_000;
-    expect(await store.candidates('key-a', 'RS256')).toHaveLength(0); // stale: refreshed, key-a retired
-    expect(store.vouchesFor('key-a')).toBe(false);
-    expect(store.vouchesFor('key-b')).toBe(true);
-    h.state.time += 600_000; // a stale set vouches for nothing until it is refreshed
-    expect(store.vouchesFor('key-b')).toBe(false);
+    expect(store.vouchesFor(keyA!)).toBe(false); // stale: vouches for nothing until refreshed
+    expect(await store.candidates('key-a', 'RS256')).toHaveLength(0); // refreshed, key-a retired
+    expect(store.vouchesFor(keyA!)).toBe(false);
+    const [keyB] = await store.candidates('key-b', 'ES256');
+    expect(store.vouchesFor(keyB!)).toBe(true);
     expect(h.jwksCalls()).toBe(2);
   });
 
@@ -161,6 +162,19 @@ describe('KeyStore', () => {
     const h = harness([{ ...a.jwk, use: 'enc' }]);
     await expect(h.make({ jwksUri: JWKS }).candidates('key-a', 'RS256')).rejects.toBeInstanceOf(KeysUnavailableError);
     expect(h.logger.lines.some((l) => l.fields.code === 'JWKS_INVALID')).toBe(true);
+  });
+
+  it('vouches only for the very key objects of the current set: new material under an old kid is another key', async () => {
+    const h = harness([a.jwk]);
+    const store = h.make({ jwksUri: JWKS });
+    const [before] = await store.candidates('key-a', 'RS256');
+    const replacement = await makeKey('RS256', 'key-a'); // the issuer reuses the kid for a new key
+    h.state.keys = [replacement.jwk];
+    h.state.time += 600_000;
+    const [after] = await store.candidates('key-a', 'RS256');
+    expect(after).toBeDefined();
+    expect(store.vouchesFor(after!)).toBe(true);
+    expect(store.vouchesFor(before!)).toBe(false);
   });
 
   it('without a kid, uses the one key fitting the alg, and refuses to guess among several', async () => {

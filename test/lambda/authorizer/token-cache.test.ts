@@ -1,6 +1,8 @@
 import { VerifiedTokenCache } from '../../../lambda/authorizer/token-cache';
+import type { VerificationKey } from '../../../lambda/authorizer/jwk';
 import type { Verified } from '../../../lambda/authorizer/verify';
 
+const k1 = { kid: 'k1', algorithms: new Set(['RS256']) } as unknown as VerificationKey;
 const entry = (over: Partial<Verified> = {}): Verified => ({
   sub: 's',
   username: 'u',
@@ -10,6 +12,7 @@ const entry = (over: Partial<Verified> = {}): Verified => ({
   nbf: undefined,
   kid: 'k1',
   alg: 'RS256',
+  key: k1,
   ...over,
 });
 const alive = () => true;
@@ -33,7 +36,7 @@ describe('VerifiedTokenCache', () => {
   it('drops an entry whose key left the key set', () => {
     const c = new VerifiedTokenCache(10);
     c.set('t', entry());
-    expect(c.get('t', 1000, (kid) => kid !== 'k1')).toBeUndefined();
+    expect(c.get('t', 1000, (v) => v.key !== k1)).toBeUndefined();
     expect(c.get('t', 1000, alive)).toBeUndefined();
   });
 

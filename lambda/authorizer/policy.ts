@@ -1,16 +1,13 @@
 // IAM policies from the route table. A valid token is allowed every route whose scopes it holds and no
 // other, so the policy API Gateway caches for the Authorization header is right for every route it is
 // later reused on (caching a policy for the current methodArn alone answers 403 on the next route).
+// That a route's pattern never reaches another route with another requirement is checked when the route
+// table is parsed (shared/routes.ts), so an Allow can never cover a route the token lacks scopes for.
+import { routePattern } from '../shared/arn-pattern';
 import { holdsAll, type RouteRule } from '../shared/routes';
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 
 type PolicyDocument = APIGatewayAuthorizerResult['policyDocument'];
-
-/** `GET /items/{id}` → `GET/items/*`; `ANY` → `*`. */
-export function resourceSuffix(rule: RouteRule): string {
-  const path = rule.resourcePath.replace(/\{[^}]+\}/g, '*').replace(/^\//, '');
-  return `${rule.method === 'ANY' ? '*' : rule.method}/${path}`;
-}
 
 /** `arn:aws:execute-api:region:account:api/stage/GET/x` → `arn:aws:execute-api:region:account:api/stage/`. */
 export function stagePrefix(methodArn: string): string | undefined {
@@ -29,7 +26,7 @@ export class PolicyBuilder {
   private readonly joined = new WeakMap<readonly number[], string>();
 
   constructor(private readonly routes: readonly RouteRule[]) {
-    this.suffixes = routes.map(resourceSuffix);
+    this.suffixes = routes.map(routePattern);
     this.anonymous = this.compute(undefined);
   }
 

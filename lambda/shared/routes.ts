@@ -1,5 +1,6 @@
 // The route table as the Lambdas see it: what each API method requires, parsed once at cold start.
 // The one declaration lives in infra/routes.ts; the stack serialises it into OIDC_ROUTES.
+import { patternReaches, routeLanguage, routePattern } from './arn-pattern';
 
 export type AuthMode = 'optional' | 'required';
 
@@ -52,7 +53,34 @@ export function parseRouteTable(json: string | undefined, setting = 'OIDC_ROUTES
     if (seen.has(key)) throw new TypeError(`${setting}: route ${key} is declared twice`);
     seen.add(key);
   }
+  checkReach(rules, setting);
   return Object.freeze(rules);
+}
+
+const describe = (r: RouteRule) => `${r.method} ${r.resourcePath} (${r.auth}${r.scopes.length ? `, scopes ${r.scopes.join(' ')}` : ''})`;
+
+/**
+ * The authorizer allows a token each route's resource pattern, and API Gateway reuses that policy for the
+ * token on every route. In IAM a `*` (from `ANY`, `{param}` or `{proxy+}`) matches any run of characters,
+ * `/` included, so `GET/items/*` also matches `GET/items/admin`. A route whose pattern reaches a route with
+ * another requirement would let a token through to it: such a table is refused here, at synth and at cold start.
+ */
+function checkReach(rules: readonly RouteRule[], setting: string): void {
+  const sameRequirement = (a: RouteRule, b: RouteRule) =>
+    a.auth === b.auth && a.scopes.length === b.scopes.length && a.scopes.every((s) => b.scopes.includes(s));
+  const languages = rules.map(routeLanguage);
+  rules.forEach((r, i) => {
+    const pattern = routePattern(r);
+    if (!pattern.includes('*')) return;
+    rules.forEach((other, j) => {
+      if (j !== i && !sameRequirement(r, other) && patternReaches(pattern, languages[j]!)) {
+        throw new TypeError(
+          `${setting}: the policy pattern ${pattern} of ${describe(r)} also matches requests of ${describe(other)}, ` +
+            'so a token allowed the first would reach the second through a cached policy. Give them the same auth and scopes, or move one to a path the other cannot match.',
+        );
+      }
+    });
+  });
 }
 
 /** True when every one of `required` is in `held`. */

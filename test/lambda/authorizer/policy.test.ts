@@ -1,4 +1,4 @@
-import { PolicyBuilder, resourceSuffix, stagePrefix } from '../../../lambda/authorizer/policy';
+import { PolicyBuilder, stagePrefix } from '../../../lambda/authorizer/policy';
 import { parseRouteTable } from '../../../lambda/shared/routes';
 
 const ARN = 'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/GET/profile';
@@ -12,10 +12,6 @@ const routes = parseRouteTable(
 );
 
 describe('policy', () => {
-  it('turns resource paths into execute-api ARN suffixes', () => {
-    expect(routes.map(resourceSuffix)).toEqual(['GET/', 'GET/profile', 'PUT/items/*', '*/files/*']);
-  });
-
   it('finds the stage prefix of a methodArn', () => {
     expect(stagePrefix(ARN)).toBe('arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/');
     expect(stagePrefix('arn:aws:execute-api:eu-west-1:1:api')).toBeUndefined();

@@ -51,7 +51,8 @@ export function readConfig(context: ContextSource): OidcApiConfig {
 
   const settings: OidcAuthorizerSettings = {
     // An empty requiredScopes is meaningful (require no scope), so only an absent key means the default.
-    requiredScopes: context.tryGetContext('requiredScopes') === undefined ? undefined : list(get('requiredScopes')),
+    // (null, as cdk.json can say, is absent too: it must not silently drop the openid requirement.)
+    requiredScopes: context.tryGetContext('requiredScopes') == null ? undefined : list(get('requiredScopes')),
     algorithms: get('algorithms') === undefined ? undefined : list(get('algorithms')),
     usernameClaim: get('usernameClaim'),
     clockToleranceSeconds: whole('clockToleranceSeconds', get('clockToleranceSeconds')),

@@ -23,13 +23,17 @@ export interface Principal {
   readonly nbf: number | undefined;
 }
 
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 /** Scopes from `scope` (space-delimited, RFC 8693/9068) or `scp` (array or string: Okta, Entra ID). */
 export function scopesOf(claims: Record<string, unknown>): string[] {
   const raw = claims.scope ?? claims.scp;
   if (typeof raw === 'string') return raw.split(' ').filter(Boolean);
-  if (Array.isArray(raw) && raw.every((s) => typeof s === 'string')) return raw as string[];
+  // Each element must be one scope-token (RFC 6749 §3.3): "read write" in one element would become two
+  // scopes once the context's space-delimited string is split downstream.
+  if (Array.isArray(raw) && raw.every((s) => typeof s === 'string' && SCOPE_TOKEN.test(s))) return raw as string[];
   if (raw === undefined) return [];
   throw new TokenError('CLAIM_INVALID', 'scope claim is neither a string nor an array of strings');
 }

@@ -93,7 +93,8 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
       } else {
         checkB64Token(token);
         principal = verifier.verifyNow(token, nowSeconds) ?? (await verifier.verify(token, nowSeconds));
-        if (cacheKey !== undefined) tokenCache.offer(cacheKey, principal);
+        // A token inside the exp tolerance is accepted but not remembered: the cache drops entries at exp.
+        if (cacheKey !== undefined && principal.exp > nowSeconds) tokenCache.offer(cacheKey, principal);
       }
       const allowed = policies.allowedRoutes(principal.scopes);
       const permitted = index !== undefined && allowed.includes(index);

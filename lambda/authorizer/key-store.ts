@@ -40,6 +40,7 @@ interface KeySet {
 export class KeyStore {
   private set: KeySet | undefined;
   private lastAttemptAt = -Infinity;
+  private lastAttemptFailed = false;
   private inflight: Promise<void> | undefined;
 
   constructor(private readonly options: KeyStoreOptions) {}
@@ -53,8 +54,10 @@ export class KeyStore {
     if (ready) return ready;
     const { now, maxAgeMs, maxStaleMs } = this.options;
     let set = this.set;
+    let refreshed = false;
     if (!set || now() - set.fetchedAt >= maxAgeMs) {
       await this.refresh(set ? 'stale' : 'cold');
+      refreshed = true;
       set = this.set;
       if (!set) throw new KeysUnavailableError('no key set could be fetched');
       if (now() - set.fetchedAt >= maxAgeMs + maxStaleMs) {
@@ -63,8 +66,12 @@ export class KeyStore {
     }
     let found = this.lookup(set, kid, alg);
     if (found.length === 0 && kid !== undefined && !set.byKid.has(kid)) {
-      await this.refresh('unknown-kid');
+      // One round of fetches per request, so a request stays within the Lambda timeout: a stale refresh just
+      // now already looked for this kid.
+      if (!refreshed) await this.refresh('unknown-kid');
       if (this.set !== set) found = this.lookup(this.set!, kid, alg);
+      // A kid we could not look for is unverifiable, not invalid: the issuer may have rotated during its outage.
+      else if (this.lastAttemptFailed) throw new KeysUnavailableError('a token names a kid not in the key set, which cannot be refreshed now');
     }
     return found;
   }
@@ -100,6 +107,7 @@ export class KeyStore {
   reset(): void {
     this.set = undefined;
     this.lastAttemptAt = -Infinity;
+    this.lastAttemptFailed = false;
     this.inflight = undefined;
   }
 
@@ -126,6 +134,7 @@ export class KeyStore {
       const jwksUri = this.options.jwksUri ?? (await this.discover());
       const set = await this.fetchKeys(jwksUri);
       this.set = set;
+      this.lastAttemptFailed = false;
       logger.log('INFO', 'key set fetched', {
         event: 'jwks_fetch',
         outcome: 'ok',
@@ -135,6 +144,7 @@ export class KeyStore {
         ms: now() - started,
       });
     } catch (e) {
+      this.lastAttemptFailed = true;
       const code = (e as { code?: string }).code ?? 'UNKNOWN';
       const age = this.set ? Math.round((now() - this.set.fetchedAt) / 1000) : undefined;
       logger.log(this.set ? 'WARN' : 'ERROR', this.set ? 'key fetch failed; keeping the last good key set' : 'key fetch failed; no keys to verify with', {

@@ -53,6 +53,7 @@ export function bearerCredential(headers: Headers, multiValueHeaders: MultiHeade
   if (trimmed.length < 8 || trimmed.slice(0, 6).toLowerCase() !== 'bearer' || trimmed.charCodeAt(6) !== SPACE) throw malformed();
   let start = 7;
   while (trimmed.charCodeAt(start) === SPACE) start++;
+  if (trimmed.length - start > maxTokenBytes) throw new TokenError('TOKEN_TOO_LARGE', 'the bearer token is over the size limit');
   return trimmed.slice(start);
 }
 

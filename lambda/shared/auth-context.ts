@@ -25,7 +25,8 @@ const text = (v: unknown): string | undefined => (typeof v === 'string' && v !==
 /** Anonymous unless the authorizer vouched for a principal; never trusts request headers. */
 export function readAuthContext(event: Pick<APIGatewayProxyEvent, 'requestContext'>): AuthContext {
   const a = event.requestContext?.authorizer as Record<string, unknown> | null | undefined;
-  if (!a || a.anonymous === true || a.anonymous === 'true' || a.principalId === 'anonymous') return ANONYMOUS;
+  // The flag, not the principal: a user whose sub happens to be "anonymous" is still a user.
+  if (!a || a.anonymous === true || a.anonymous === 'true') return ANONYMOUS;
   const sub = text(a.sub) ?? text(a.principalId);
   if (sub === undefined) return ANONYMOUS;
   const scopes = new Set(String(a.scopes ?? '').split(' ').filter(Boolean));

@@ -77,6 +77,8 @@ describe('tuning values', () => {
     const config = from({ ...base, requiredScopes: 'openid  api:read', algorithms: 'RS256,ES256', usernameClaim: 'preferred_username' });
     expect(config.settings).toMatchObject({ requiredScopes: ['openid', 'api:read'], algorithms: ['RS256', 'ES256'], usernameClaim: 'preferred_username' });
     expect(from({ ...base, requiredScopes: '' }).settings.requiredScopes).toEqual([]);
+    // null (cdk.json can hold it) is absent, not empty: it keeps the default openid requirement.
+    expect(from({ ...base, requiredScopes: null }).settings.requiredScopes).toBeUndefined();
     expect(from(base).settings.requiredScopes).toBeUndefined();
   });
 

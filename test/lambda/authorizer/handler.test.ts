@@ -180,6 +180,17 @@ describe('authorizer key rotation and the verified-token cache', () => {
     expect(logger.lines.filter((l) => l.fields.event === 'decision').at(-1)!.fields.cached).toBe(true);
   });
 
+  it('accepts a token inside the exp tolerance without remembering it', async () => {
+    const { call, logger } = setup();
+    const t = await token({ exp: Math.floor(clock / 1000) - 30 });
+    await call(`Bearer ${t}`);
+    await call(`Bearer ${t}`);
+    expect(logger.lines.filter((l) => l.fields.event === 'decision').map((l) => [l.fields.decision, l.fields.cached])).toEqual([
+      ['allow', false],
+      ['allow', false],
+    ]);
+  });
+
   it('never logs a token or its signature', async () => {
     const { call, logger } = setup();
     const tokens = [await token(), await token({ aud: 'x' }), await token({ scope: 'openid' })];

@@ -158,6 +158,29 @@ describe('KeyStore', () => {
     expect(h.jwksCalls()).toBe(2);
   });
 
+  it('answers 503, not 401, for an unknown kid while the key set cannot be refreshed', async () => {
+    const h = harness([a.jwk]);
+    const store = h.make({ jwksUri: JWKS });
+    await store.candidates('key-a', 'RS256');
+    h.state.failWith = new FetchError('FETCH_STATUS', 'HTTP 503');
+    h.state.time += 31_000;
+    await expect(store.candidates('rotated-during-outage', 'RS256')).rejects.toBeInstanceOf(KeysUnavailableError);
+    await expect(store.candidates('rotated-during-outage', 'RS256')).rejects.toBeInstanceOf(KeysUnavailableError); // in the cooldown
+    expect(await store.candidates('key-a', 'RS256')).toHaveLength(1); // known keys keep working
+    h.state.failWith = undefined;
+    h.state.time += 31_000;
+    expect(await store.candidates('still-unknown', 'RS256')).toHaveLength(0); // the issuer answered: truly unknown
+  });
+
+  it('makes one round of fetches per request: a stale refresh is also the look for an unknown kid', async () => {
+    const h = harness([a.jwk]);
+    const store = h.make({ jwksUri: JWKS, cooldownMs: 1 });
+    await store.candidates('key-a', 'RS256');
+    h.state.time += 600_000;
+    expect(await store.candidates('unknown', 'RS256')).toHaveLength(0);
+    expect(h.jwksCalls()).toBe(2);
+  });
+
   it('treats a set with no usable key as a failed fetch', async () => {
     const h = harness([{ ...a.jwk, use: 'enc' }]);
     await expect(h.make({ jwksUri: JWKS }).candidates('key-a', 'RS256')).rejects.toBeInstanceOf(KeysUnavailableError);

@@ -46,6 +46,11 @@ describe('extractBearerToken', () => {
     );
   });
 
+  it('caps the credential itself at the limit, to the byte', () => {
+    expect(extract({ Authorization: `Bearer ${'a'.repeat(512)}` }, null, 512)).toHaveLength(512);
+    expect(() => extract({ Authorization: `Bearer ${'a'.repeat(513)}` }, null, 512)).toThrow(expect.objectContaining({ code: 'TOKEN_TOO_LARGE' }));
+  });
+
   it('checks the size before parsing', () => {
     expect(() => extract({ Authorization: `Bearer ${'a'.repeat(600)}` }, null, 512)).toThrow(expect.objectContaining({ code: 'TOKEN_TOO_LARGE' }));
   });

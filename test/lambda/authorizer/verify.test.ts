@@ -202,6 +202,7 @@ const attacks: Attack[] = [
   ['no openid scope', async () => sign(rsa, { scope: 'profile' }), 'SCOPE_MISSING'],
   ['openid only as a substring', async () => sign(rsa, { scope: 'openidx profile' }), 'SCOPE_MISSING'],
   ['scope an object', async () => sign(rsa, { scope: { openid: true } }), 'CLAIM_INVALID'],
+  ['scp element holding two scopes', async () => sign(rsa, { scope: undefined, scp: ['openid', 'read orders:write'] }), 'CLAIM_INVALID'],
 ];
 
 describe('JwtVerifier refuses (RFC 8725 attack classes)', () => {

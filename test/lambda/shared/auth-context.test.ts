@@ -32,6 +32,11 @@ describe('readAuthContext', () => {
     expect(a.hasScopes()).toBe(true);
   });
 
+  it('trusts the anonymous flag, not the principal: a user whose sub is "anonymous" is a user', () => {
+    const a = readAuthContext(event({ principalId: 'anonymous', sub: 'anonymous', username: 'anon@example.com', anonymous: 'false', scopes: 'openid profile' }));
+    expect(a).toMatchObject({ anonymous: false, username: 'anon@example.com' });
+  });
+
   it('falls back to the sub when no username came', () => {
     expect(readAuthContext(event({ principalId: 'svc-1', sub: 'svc-1', anonymous: 'false', scopes: 'openid' })).username).toBe('svc-1');
   });

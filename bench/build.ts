@@ -1,5 +1,5 @@
-// esbuild bundles for the bench: the four authorizers the way the stack bundles a Lambda (minify, keepNames,
-// CommonJS, platform node; target node20 to run here, where the stack targets node24), and the children.
+// esbuild bundles for the bench: the four authorizers the way the stack bundles the authorizer (minify, no
+// keepNames, CommonJS, platform node; target node20 to run here, where the stack targets node24), and the children.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -31,7 +31,7 @@ export const MEMORY_CONTENDERS = Object.keys(MEMORY) as MemoryContender[];
 const STACK_LIKE: BuildOptions = {
   bundle: true,
   minify: true,
-  keepNames: true,
+  keepNames: false,
   platform: 'node',
   format: 'cjs',
   target: 'node20',

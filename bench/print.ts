@@ -63,7 +63,7 @@ export function render(r: Printable): string {
     out.push('', `Memory: peak RSS over ${S.memoryOperations} mixed verifications (RS256/ES256, repeats, 10% forged), one process each`);
     out.push(table(['contender', 'peak RSS MiB', 'RSS before run MiB', 'run ms'], r.memory.map((x) => [label(x.contender), fmt(x.peakRssMiB), fmt(x.rssBeforeMiB), fmt(x.ms, 0)])));
   }
-  out.push('', 'Bundles: esbuild, minify, keepNames, cjs, platform node (as the stack bundles)');
+  out.push('', 'Bundles: esbuild, minify, cjs, platform node (as the stack bundles the authorizer)');
   out.push(table(['bundle', 'minified B', 'gzip -9 B'], Object.entries(r.sizes).map(([k, v]) => [k, String(v.bytes), String(v.gzipBytes)])));
   if (r.targets) {
     out.push('', 'Targets');

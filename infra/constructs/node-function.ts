@@ -25,6 +25,12 @@ export interface NodeFunctionProps {
    * @default true
    */
   readonly runtimeSourceMaps?: boolean;
+  /**
+   * Keep function and class names through minification (readable stack traces), at ~1.2 KB of bundle and a
+   * little import time.
+   * @default true
+   */
+  readonly keepNames?: boolean;
 }
 
 export class NodeFunction extends Construct {
@@ -76,8 +82,7 @@ export class NodeFunction extends Construct {
         format: OutputFormat.CJS,
         target: 'node24',
         minify: true,
-        // Error classes take `name` from the class; keep it readable in stack traces after minifying.
-        keepNames: true,
+        keepNames: props.keepNames ?? true,
         sourceMap: true,
         // Stack traces need only the mappings; leaving the sources out keeps the asset small.
         sourcesContent: false,

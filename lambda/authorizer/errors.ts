@@ -3,10 +3,6 @@
 
 export abstract class AuthorizerError extends Error {
   abstract readonly code: string;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
 }
 
 /** Why a presented token was refused. Every one of these ends in 401. */
@@ -28,6 +24,8 @@ export type TokenErrorCode =
   | 'SCOPE_MISSING'; // lacks a scope every token must hold
 
 export class TokenError extends AuthorizerError {
+  // Spelled out: the authorizer is minified without keepNames, which would mangle the class name.
+  override readonly name = 'TokenError';
   constructor(
     readonly code: TokenErrorCode,
     message: string,
@@ -38,6 +36,7 @@ export class TokenError extends AuthorizerError {
 
 /** No token came to a route that requires one. Ends in 401. */
 export class TokenMissingError extends AuthorizerError {
+  override readonly name = 'TokenMissingError';
   readonly code = 'TOKEN_MISSING';
 }
 
@@ -45,6 +44,7 @@ export type FetchErrorCode = 'FETCH_TIMEOUT' | 'FETCH_STATUS' | 'FETCH_TOO_LARGE
 
 /** A discovery or JWKS request did not give a usable JSON document. */
 export class FetchError extends AuthorizerError {
+  override readonly name = 'FetchError';
   constructor(
     readonly code: FetchErrorCode,
     message: string,
@@ -58,6 +58,7 @@ export type KeySetErrorCode = 'DISCOVERY_INVALID' | 'JWKS_INVALID';
 
 /** The issuer answered, but with a document we must not trust or cannot use. */
 export class KeySetError extends AuthorizerError {
+  override readonly name = 'KeySetError';
   constructor(
     readonly code: KeySetErrorCode,
     message: string,
@@ -68,11 +69,13 @@ export class KeySetError extends AuthorizerError {
 
 /** No usable keys: never fetched successfully, or older than the max stale age. Ends in 503. */
 export class KeysUnavailableError extends AuthorizerError {
+  override readonly name = 'KeysUnavailableError';
   readonly code = 'KEYS_UNAVAILABLE';
 }
 
 /** A setting is missing or malformed; the message names it. Thrown at cold start. */
 export class ConfigError extends AuthorizerError {
+  override readonly name = 'ConfigError';
   readonly code = 'CONFIG_INVALID';
   constructor(
     readonly setting: string,

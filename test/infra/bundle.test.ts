@@ -14,6 +14,7 @@ import type { NodeFunction } from '../../infra/constructs/node-function';
 import { OidcApiStack } from '../../infra/oidc-api-stack';
 import { routeConstructId } from '../../infra/route-table';
 import { ROUTES, type RouteDeclaration } from '../../infra/routes';
+import { ANONYMOUS, proxyEvent } from '../helpers/proxy-events';
 import { appWith } from './synth';
 
 interface FunctionAsset {
@@ -196,21 +197,7 @@ test('the bundled profile handler answers with the user from the authorizer’s 
   const [decision] = await invoke<APIGatewayAuthorizerResult>('authorizer', [authorizerEvent(ROUTES[1]!, `Bearer ${await token()}`)]);
   // What API Gateway hands a proxy integration: principalId plus every context value as a string.
   const authorizer = { principalId: decision!.result!.principalId, ...Object.fromEntries(Object.entries(decision!.result!.context!).map(([k, v]) => [k, String(v)])) };
-  const event = (auth: Record<string, string> | null) => ({
-    resource: '/profile',
-    path: '/profile',
-    httpMethod: 'GET',
-    headers: {},
-    multiValueHeaders: {},
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters: null,
-    stageVariables: null,
-    body: null,
-    isBase64Encoded: false,
-    requestContext: { accountId: '123456789012', apiId: 'abcdef123', stage: 'prod', httpMethod: 'GET', resourcePath: '/profile', path: '/prod/profile', requestId: 'r-1', authorizer: auth },
-  });
-  const [ok, anonymous] = await invoke<APIGatewayProxyResult>('profile', [event(authorizer), event({ principalId: 'anonymous', anonymous: 'true', scopes: '' })]);
+  const [ok, anonymous] = await invoke<APIGatewayProxyResult>('profile', [proxyEvent('/profile', authorizer), proxyEvent('/profile', ANONYMOUS)]);
 
   expect(ok!.result!.statusCode).toBe(200);
   expect(JSON.parse(ok!.result!.body)).toMatchObject({ user: { username: 'ada@example.com', sub: 'user-123' } });

@@ -169,7 +169,7 @@ export class KeyStore {
     if (typeof doc !== 'object' || doc === null) throw new KeySetError('DISCOVERY_INVALID', 'discovery document is not a JSON object');
     const d = doc as Record<string, unknown>;
     if (d.issuer !== issuer) {
-      throw new KeySetError('DISCOVERY_INVALID', `discovery document names issuer ${JSON.stringify(d.issuer).slice(0, 200)}, not the configured ${JSON.stringify(issuer)}`);
+      throw new KeySetError('DISCOVERY_INVALID', `discovery document names issuer ${String(JSON.stringify(d.issuer)).slice(0, 200)}, not the configured ${JSON.stringify(issuer)}`);
     }
     if (typeof d.jwks_uri !== 'string') throw new KeySetError('DISCOVERY_INVALID', 'discovery document has no jwks_uri');
     let url: URL;

@@ -1,6 +1,8 @@
 // Which requests an execute-api resource pattern reaches. In IAM, `*` matches any run of characters, `/`
 // included, so `GET/items/*` matches `GET/items/admin` and `GET/items/5/secret` too. A route's own requests
-// are narrower: a `{param}` is one path segment (no `/`), `{proxy+}` one or more, `ANY` one method name.
+// are narrower: a `{param}` is one path segment (no `/`), `{proxy+}` one or more, `ANY` one method name; and
+// since a request path may repeat a slash or end with one and still be routed there (the methodArn keeps the
+// path as sent), every `/` of a route stands for one or more, with any number at the end.
 import type { RouteRule } from './routes';
 
 /** `GET /items/{id}` → `GET/items/*`; `ANY` → `*`: the route's resource in a policy, after the stage. */
@@ -9,23 +11,30 @@ export function routePattern(rule: RouteRule): string {
   return `${rule.method === 'ANY' ? '*' : rule.method}/${path}`;
 }
 
-/** One step of a route's request language: a literal character, or a class (one char, or a run of them). */
-type Step = { readonly char: string } | { readonly slashFree: boolean; readonly repeat: boolean };
+/**
+ * One step of a route's request language: a literal character, or one character of a class (`segment`: not
+ * `/`; `any`; `slash`: only `/`), once or, with `repeat`, any number of times.
+ */
+type Step = { readonly char: string } | { readonly cls: 'segment' | 'any' | 'slash'; readonly repeat: boolean };
 
 /** `GET /items/{id}` → the language of `GET/items/<one segment>`, as it appears after the stage in a methodArn. */
 export function routeLanguage(rule: RouteRule): readonly Step[] {
   const steps: Step[] = [];
   const literal = (text: string) => {
-    for (const char of text) steps.push({ char });
+    for (const char of text) {
+      steps.push({ char });
+      if (char === '/') steps.push({ cls: 'slash', repeat: true });
+    }
   };
-  const oneOrMore = (slashFree: boolean) => steps.push({ slashFree, repeat: false }, { slashFree, repeat: true });
-  if (rule.method === 'ANY') oneOrMore(true);
+  const oneOrMore = (cls: 'segment' | 'any') => steps.push({ cls, repeat: false }, { cls, repeat: true });
+  if (rule.method === 'ANY') oneOrMore('segment');
   else literal(rule.method);
   literal('/');
   rule.resourcePath
     .slice(1)
     .split(/(\{[^}]+\})/)
-    .forEach((part) => (part.startsWith('{') ? oneOrMore(!part.endsWith('+}')) : literal(part)));
+    .forEach((part) => (part.startsWith('{') ? oneOrMore(part.endsWith('+}') ? 'any' : 'segment') : literal(part)));
+  steps.push({ cls: 'slash', repeat: true });
   return steps;
 }
 
@@ -47,7 +56,7 @@ export function patternReaches(pattern: string, language: readonly Step[]): bool
     const s = language[y];
     if (!s) return [];
     if ('char' in s) return s.char === c ? [y + 1] : [];
-    if (s.slashFree && c === '/') return [];
+    if ((s.cls === 'segment' && c === '/') || (s.cls === 'slash' && c !== '/')) return [];
     return s.repeat ? [y] : [y + 1];
   };
 

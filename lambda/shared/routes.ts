@@ -33,7 +33,7 @@ export function validateRouteRule(value: unknown, setting: string): RouteRule {
   if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string' && SCOPE_TOKEN.test(s))) {
     throw new TypeError(`${setting}: route ${method} ${r.resourcePath} scopes must be an array of scope tokens`);
   }
-  return Object.freeze({ method, resourcePath: r.resourcePath, auth: r.auth, scopes: Object.freeze([...scopes]) });
+  return Object.freeze({ method, resourcePath: r.resourcePath, auth: r.auth, scopes: Object.freeze([...new Set(scopes as string[])]) });
 }
 
 /** Parses the JSON route table (the value of OIDC_ROUTES). */
@@ -66,17 +66,18 @@ const describe = (r: RouteRule) => `${r.method} ${r.resourcePath} (${r.auth}${r.
  * another requirement would let a token through to it: such a table is refused here, at synth and at cold start.
  */
 function checkReach(rules: readonly RouteRule[], setting: string): void {
-  const sameRequirement = (a: RouteRule, b: RouteRule) =>
-    a.auth === b.auth && a.scopes.length === b.scopes.length && a.scopes.every((s) => b.scopes.includes(s));
+  // Harmless when everyone allowed `a` is allowed `b` anyway: anonymous callers get the optional routes,
+  // token holders the routes whose scopes they hold (authorizer/policy.ts).
+  const implies = (a: RouteRule, b: RouteRule) => (a.auth === 'required' || b.auth === 'optional') && b.scopes.every((s) => a.scopes.includes(s));
   const languages = rules.map(routeLanguage);
   rules.forEach((r, i) => {
     const pattern = routePattern(r);
     if (!pattern.includes('*')) return;
     rules.forEach((other, j) => {
-      if (j !== i && !sameRequirement(r, other) && patternReaches(pattern, languages[j]!)) {
+      if (j !== i && !implies(r, other) && patternReaches(pattern, languages[j]!)) {
         throw new TypeError(
           `${setting}: the policy pattern ${pattern} of ${describe(r)} also matches requests of ${describe(other)}, ` +
-            'so a token allowed the first would reach the second through a cached policy. Give them the same auth and scopes, or move one to a path the other cannot match.',
+            'so a caller allowed the first would reach the second through a cached policy. Require at least as much on the first, or move one to a path the other cannot match.',
         );
       }
     });

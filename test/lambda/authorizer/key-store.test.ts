@@ -75,6 +75,13 @@ describe('KeyStore', () => {
     expect(h.jwksCalls()).toBe(0);
   });
 
+  it('refuses a discovery document without an issuer, saying so', async () => {
+    const h = harness([a.jwk]);
+    h.state.discovery = { jwks_uri: JWKS };
+    await expect(h.make().candidates('key-a', 'RS256')).rejects.toBeInstanceOf(KeysUnavailableError);
+    expect(h.logger.lines.some((l) => l.fields.code === 'DISCOVERY_INVALID')).toBe(true);
+  });
+
   it('refuses a jwks_uri that is plain http off loopback', async () => {
     const h = harness([a.jwk]);
     h.state.discovery = { issuer: ISSUER, jwks_uri: 'http://issuer.example.com/keys' };

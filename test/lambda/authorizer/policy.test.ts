@@ -7,7 +7,7 @@ const routes = parseRouteTable(
     { method: 'GET', resourcePath: '/', auth: 'optional', scopes: [] },
     { method: 'GET', resourcePath: '/profile', auth: 'required', scopes: ['profile'] },
     { method: 'PUT', resourcePath: '/items/{id}', auth: 'required', scopes: ['items:write'] },
-    { method: 'ANY', resourcePath: '/files/{proxy+}', auth: 'required', scopes: [] },
+    { method: 'GET', resourcePath: '/files/{proxy+}', auth: 'required', scopes: [] },
   ]),
 );
 
@@ -33,7 +33,7 @@ describe('policy', () => {
       Resource: [
         'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/GET/',
         'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/GET/profile',
-        'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/*/files/*',
+        'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/GET/files/*',
       ],
     });
     const viaHome = b.policy(ARN.replace(/GET\/profile$/, 'GET/'), b.allowedRoutes(scopes));

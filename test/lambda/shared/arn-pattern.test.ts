@@ -10,21 +10,29 @@ describe('patternReaches: an IAM pattern against the requests a route receives',
     ['GET/items/*', route('GET', '/items/{id}/secret'), true], // IAM's * crosses /
     ['*/x', route('GET', '/x'), true],
     ['GET/*', route('GET', '/{page}'), true],
-    ['GET/items/*', route('GET', '/{page}'), false], // one segment never reaches /items/…
+    ['GET/items/*', route('GET', '/{page}'), true], // GET /items/ (trailing slash) is routed to /{page}
+    ['GET/items/*/x', route('GET', '/{page}'), false], // one segment never reaches /items/…/x
     ['GET/items/*', route('POST', '/items/{id}'), false],
     ['GET/', route('GET', '/profile'), false],
     ['GET/files/*', route('GET', '/files/{proxy+}'), true],
     ['GET/b*', route('ANY', '/abc'), false],
     ['GET/a*', route('ANY', '/abc'), true], // ANY includes GET
     ['*/abc', route('ANY', '/abc'), true],
-    ['GET/x/*/y', route('GET', '/x/{a}'), false],
+    ['GET/x/*/y', route('GET', '/x/{a}'), true], // GET /x//y is routed to /x/{a}
+    ['GET/x/*/y/z', route('GET', '/x/{a}'), false],
     ['GET/x/*/y', route('GET', '/x/{a+}'), true],
+    ['GET/profile/*', route('GET', '/profile'), true], // GET /profile/ is routed to /profile
+    ['GET/*/admin', route('GET', '/admin'), true], // GET //admin too
   ])('%s reaches %o: %s', (pattern, rule, expected) => {
     expect(patternReaches(pattern, routeLanguage(rule))).toBe(expected);
   });
 });
 
 describe('routePattern', () => {
+  it('drops duplicate scopes when a route is parsed', () => {
+    expect(parseRouteTable(JSON.stringify([{ method: 'GET', resourcePath: '/', auth: 'required', scopes: ['a', 'a', 'b'] }]))[0]!.scopes).toEqual(['a', 'b']);
+  });
+
   it('turns resource paths into execute-api resource patterns', () => {
     expect(['/', '/profile', '/items/{id}', '/files/{proxy+}'].map((p, i) => routePattern(route(i === 3 ? 'ANY' : 'GET', p)))).toEqual([
       'GET/',
@@ -46,6 +54,11 @@ describe('parseRouteTable refuses routes whose policy pattern reaches a route wi
     ['an optional catch-all over a protected page', [r('GET', '/{page}', 'optional'), r('GET', '/profile', 'required', ['profile'])]],
     ['a one-segment catch-all over deeper routes (IAM * crosses /)', [r('GET', '/{page}', 'optional'), r('GET', '/items/{id}', 'required', ['items:read'])]],
     ['a proxy over anything below it', [r('GET', '/files/{proxy+}', 'required'), r('GET', '/files/private/{id}', 'required', ['admin'])]],
+    // A path may end with a slash or repeat one and still be routed to a route; the methodArn keeps it as sent.
+    ['a child param over its parent sent with a trailing slash', [r('GET', '/profile/{id}', 'required'), r('GET', '/profile', 'required', ['profile'])]],
+    ['a leading param over a route sent with a doubled slash', [r('GET', '/{tenant}/admin', 'required'), r('GET', '/admin', 'required', ['admin'])]],
+    ['duplicate scopes that looked like the same requirement', [r('GET', '/items/{id}', 'required', ['read', 'read']), r('GET', '/items/admin', 'required', ['read', 'admin'])]],
+    ['an optional route over a required one without scopes', [r('GET', '/items/{id}', 'optional'), r('GET', '/items/admin', 'required')]],
   ])('%s', (_name, routes) => {
     expect(() => parseRouteTable(table(...routes))).toThrow(/also matches requests of/);
   });
@@ -55,6 +68,7 @@ describe('parseRouteTable refuses routes whose policy pattern reaches a route wi
     ['siblings whose patterns cannot reach each other', [r('GET', '/items/{id}', 'required', ['items:read']), r('GET', '/users/{id}', 'required', ['users:read'])]],
     ['overlapping routes with one requirement', [r('GET', '/items/{id}', 'required', ['items:read']), r('GET', '/items/{id}/notes', 'required', ['items:read'])]],
     ['other methods', [r('GET', '/items/{id}', 'optional'), r('PUT', '/items/{id}', 'required', ['items:write'])]],
+    ['a stricter route over a laxer one', [r('GET', '/items/{id}', 'required', ['admin']), r('GET', '/items/public', 'optional')]],
   ])('accepts %s', (_name, routes) => {
     expect(() => parseRouteTable(table(...routes))).not.toThrow();
   });

@@ -58,10 +58,15 @@ export const SETTING_ENV: { readonly [K in keyof Required<OidcAuthorizerSettings
 };
 
 export interface AuthorizerEnvironmentInput {
+  /** Exact `iss` of accepted tokens; https, or http for a loopback host. */
   readonly issuer: string;
+  /** A token's `aud` must hold one of these. */
   readonly audience: readonly string[];
+  /** @default - discovered from `<issuer>/.well-known/openid-configuration` */
   readonly jwksUri?: string;
+  /** What each API method requires; becomes OIDC_ROUTES. */
   readonly routes: readonly RouteRule[];
+  /** @default - the authorizer's own defaults */
   readonly settings?: OidcAuthorizerSettings;
 }
 

@@ -6,26 +6,17 @@ import { IdentitySource, RequestAuthorizer } from 'aws-cdk-lib/aws-apigateway';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { AuthMode, RouteRule } from '../../lambda/shared/routes';
+import type { AuthMode } from '../../lambda/shared/routes';
 import {
   authorizerEnvironment,
+  type AuthorizerEnvironmentInput,
   DEFAULT_FETCH_TIMEOUT_MS,
-  type OidcAuthorizerSettings,
   validateAuthorizerEnvironment,
 } from './authorizer-environment';
 import { NodeFunction } from './node-function';
 
-export interface OidcAuthorizerProps {
-  /** Exact `iss` of accepted tokens; https, or http for a loopback host. */
-  readonly issuer: string;
-  /** A token's `aud` must hold one of these. */
-  readonly audience: readonly string[];
-  /** @default - discovered from `<issuer>/.well-known/openid-configuration` */
-  readonly jwksUri?: string;
-  /** What each API method requires; becomes OIDC_ROUTES. */
-  readonly routes: readonly RouteRule[];
-  /** @default - the authorizer's own defaults */
-  readonly settings?: OidcAuthorizerSettings;
+/** Issuer, audience, JWKS URI, routes and settings become the authorizer's environment. */
+export interface OidcAuthorizerProps extends AuthorizerEnvironmentInput {
   /**
    * How long API Gateway caches a decision for one Authorization header on required-auth routes
    * (0 to 3600 seconds; 0 turns caching off). Optional-auth routes are never cached.

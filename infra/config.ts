@@ -6,6 +6,7 @@ import {
   type OidcAuthorizerSettings,
   validateAuthorizerEnvironment,
 } from './constructs/authorizer-environment';
+import { parseConfiguredUrl, UrlSettingError } from '../lambda/authorizer/url';
 import { routeRules } from './route-table';
 import { ROUTES } from './routes';
 
@@ -33,7 +34,6 @@ export class ConfigError extends Error {
 }
 
 const USAGE = 'npx cdk deploy -c issuer=https://login.example.com/ -c audience=my-api';
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 const RETENTION_DAYS = new Set(Object.values(RetentionDays).filter((v): v is number => typeof v === 'number'));
 
 export function readConfig(context: ContextSource): OidcApiConfig {
@@ -99,18 +99,13 @@ function text(key: string, raw: unknown): string | undefined {
   return s === '' ? undefined : s;
 }
 
+/** The authorizer's own URL parser (lambda/authorizer/url.ts), so synth and cold start agree. */
 function checkUrl(key: string, value: string): void {
-  let url: URL;
   try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError(`CDK context value ${key} must be an absolute URL such as https://login.example.com/, got ${JSON.stringify(value)}`);
-  }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
-    throw new ConfigError(`CDK context value ${key} must be an https URL (http is allowed only for localhost, 127.0.0.1, [::1]), got ${JSON.stringify(value)}`);
-  }
-  if (url.search || url.hash || url.username || url.password) {
-    throw new ConfigError(`CDK context value ${key} must not carry a query, fragment or credentials, got ${JSON.stringify(value)}`);
+    parseConfiguredUrl(value);
+  } catch (e) {
+    if (!(e instanceof UrlSettingError)) throw e;
+    throw new ConfigError(`CDK context value ${key} ${e.message}`);
   }
 }
 

@@ -107,7 +107,10 @@ export function validateAuthorizerEnvironment(env: Readonly<Record<string, strin
   } catch (e) {
     const err = e as { code?: unknown; setting?: unknown; message?: unknown };
     if (err.code !== 'CONFIG_INVALID' || typeof err.setting !== 'string') throw e;
-    const reason = String(err.message).slice(err.setting.length + 2); // ConfigError messages read "<setting>: <reason>"
+    // ConfigError messages read "<setting>: <reason>"; a reason may name other settings too.
+    const reason = String(err.message)
+      .slice(err.setting.length + 2)
+      .replace(/\bOIDC_[A-Z_]+\b/g, (name) => SETTING_OF_ENV[name] ?? name);
     throw new Error(`${SETTING_OF_ENV[err.setting] ?? err.setting} ${reason}`, { cause: e });
   }
 }

@@ -1,5 +1,6 @@
-// Claim checks after the signature holds (RFC 7519 §4.1, RFC 9068 §4): iss exact, aud, exp required,
-// nbf and a future iat refused beyond the tolerance, sub required, and the scopes every token must hold.
+// Claim checks of ours after jose's (RFC 7519 §4.1, RFC 9068 §4): a future iat refused beyond the tolerance,
+// sub required, token_use "access" when present, the scopes every token must hold, the username, and the
+// Cognito client_id-as-audience mode. The exp/nbf check is repeated for verified-token cache hits.
 import { TokenError } from './errors';
 
 export interface ClaimRules {
@@ -24,8 +25,6 @@ export interface Principal {
 }
 
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
-
-const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 /** Scopes from `scope` (space-delimited, RFC 8693/9068) or `scp` (array or string: Okta, Entra ID). */
 export function scopesOf(claims: Record<string, unknown>): string[] {
@@ -71,30 +70,18 @@ function scopeSets(claims: Record<string, unknown>): ScopeSets {
   return sets;
 }
 
+/**
+ * The claim rules jose does not know, applied after jwtVerify has checked the signature, iss, aud (unless
+ * client_id stands in for it), exp, nbf and the types of the registered time claims.
+ */
 export function validateClaims(claims: Record<string, unknown>, rules: ClaimRules, nowSeconds: number): Principal {
-  if (claims.iss !== rules.issuer) throw new TokenError('ISSUER_MISMATCH', 'iss is not the configured issuer');
+  if (rules.clientIdAsAudience) checkAudienceOrClientId(claims, rules.audiences);
 
-  const aud = claims.aud;
-  if (aud === undefined) {
-    const clientId = claims.client_id;
-    if (!(rules.clientIdAsAudience && typeof clientId === 'string' && rules.audiences.has(clientId))) {
-      throw new TokenError('AUDIENCE_MISMATCH', 'token has no aud');
-    }
-  } else if (typeof aud === 'string') {
-    if (!rules.audiences.has(aud)) throw new TokenError('AUDIENCE_MISMATCH', 'aud is not an allowed audience');
-  } else if (Array.isArray(aud)) {
-    if (!aud.some((a) => typeof a === 'string' && rules.audiences.has(a))) throw new TokenError('AUDIENCE_MISMATCH', 'aud holds no allowed audience');
-  } else {
-    throw new TokenError('CLAIM_INVALID', 'aud is neither a string nor an array');
-  }
-
-  const { exp, nbf, iat, sub } = claims;
-  if (!isNumber(exp)) throw new TokenError('CLAIM_INVALID', 'exp is missing or not a number');
-  if (nbf !== undefined && !isNumber(nbf)) throw new TokenError('CLAIM_INVALID', 'nbf is not a number');
-  if (iat !== undefined && !isNumber(iat)) throw new TokenError('CLAIM_INVALID', 'iat is not a number');
-  checkTimes(exp, nbf, nowSeconds, rules.toleranceSeconds);
+  const { exp, nbf, iat, sub } = claims as { exp: number; nbf: number | undefined; iat: number | undefined; sub: unknown };
   if (iat !== undefined && iat > nowSeconds + rules.toleranceSeconds) throw new TokenError('ISSUED_IN_FUTURE', 'iat is in the future');
   if (typeof sub !== 'string' || sub === '') throw new TokenError('CLAIM_INVALID', 'sub is missing');
+  // Cognito marks its ID tokens token_use "id": only access tokens are bearer credentials for an API.
+  if (claims.token_use !== undefined && claims.token_use !== 'access') throw new TokenError('TOKEN_USE_INVALID', 'token_use is not "access"');
 
   const { held, scopes, scopeString } = scopeSets(claims);
   for (const s of rules.requiredScopes) {
@@ -110,4 +97,18 @@ export function validateClaims(claims: Record<string, unknown>, rules: ClaimRule
     exp,
     nbf,
   };
+}
+
+/** aud as jose checks it when present; when absent, a client_id that is an allowed audience (Cognito access tokens). */
+function checkAudienceOrClientId(claims: Record<string, unknown>, audiences: ReadonlySet<string>): void {
+  const { aud, client_id: clientId } = claims;
+  if (aud === undefined) {
+    if (!(typeof clientId === 'string' && audiences.has(clientId))) throw new TokenError('AUDIENCE_MISMATCH', 'token has neither aud nor an allowed client_id');
+  } else if (typeof aud === 'string') {
+    if (!audiences.has(aud)) throw new TokenError('AUDIENCE_MISMATCH', 'aud is not an allowed audience');
+  } else if (Array.isArray(aud)) {
+    if (!aud.some((a) => typeof a === 'string' && audiences.has(a))) throw new TokenError('AUDIENCE_MISMATCH', 'aud holds no allowed audience');
+  } else {
+    throw new TokenError('CLAIM_INVALID', 'aud is neither a string nor an array');
+  }
 }

@@ -1,8 +1,9 @@
 // Authorizer settings, read once at cold start from the environment the stack sets.
 // Every default and unit is stated here and in README's configuration table.
 import { parseRouteTable, type RouteRule } from '../shared/routes';
-import { ALGORITHMS, DEFAULT_ALGORITHMS } from './algorithms';
+import { DEFAULT_ALGORITHMS, SUPPORTED_ALGORITHMS } from './algorithms';
 import { ConfigError } from './errors';
+import { parseConfiguredUrl } from './url';
 
 export interface AuthorizerConfig {
   /** Exact `iss` every token must carry, and where discovery starts. */
@@ -42,19 +43,13 @@ export interface AuthorizerConfig {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-/** An https URL, or http for a loopback host only (local runs and tests). */
+/** A configured issuer or JWKS URI, checked by the one URL parser synth shares (url.ts). */
 export function checkUrl(setting: string, value: string): string {
-  let url: URL;
   try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError(setting, `${JSON.stringify(value)} is not a URL`);
+    return parseConfiguredUrl(value).value;
+  } catch (e) {
+    throw new ConfigError(setting, (e as Error).message);
   }
-  // The issuer is compared with `iss` byte for byte, so it is kept as written; fetches parse it again.
-  if (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) return value;
-  throw new ConfigError(setting, `must be an https URL (http is allowed only for localhost, 127.0.0.1, [::1]); got ${JSON.stringify(value)}`);
 }
 
 function required(env: Env, name: string, hint: string): string {
@@ -100,8 +95,8 @@ export function readConfig(env: Env): AuthorizerConfig {
 
   const algorithms = env.OIDC_ALGORITHMS?.trim() ? words(env.OIDC_ALGORITHMS, /[\s,]+/) : [...DEFAULT_ALGORITHMS];
   for (const alg of algorithms) {
-    if (!Object.hasOwn(ALGORITHMS, alg)) {
-      throw new ConfigError('OIDC_ALGORITHMS', `${JSON.stringify(alg)} is not allowed; choose from ${DEFAULT_ALGORITHMS.join(' ')} (never none or HS*)`);
+    if (!SUPPORTED_ALGORITHMS.includes(alg)) {
+      throw new ConfigError('OIDC_ALGORITHMS', `${JSON.stringify(alg)} is not allowed; choose from ${SUPPORTED_ALGORITHMS.join(' ')} (never none or HS*)`);
     }
   }
   if (algorithms.length === 0) throw new ConfigError('OIDC_ALGORITHMS', 'must name at least one algorithm');
@@ -128,5 +123,21 @@ export function readConfig(env: Env): AuthorizerConfig {
     clientIdAsAudience: flag(env, 'OIDC_CLIENT_ID_AS_AUDIENCE'),
     tokenCacheSize: integer(env, 'OIDC_TOKEN_CACHE_SIZE', 1000, 0, 100000),
   };
+  checkKeyTimings(config);
   return Object.freeze(config);
+}
+
+/**
+ * Refuses key-cache timings that answer 503 while the issuer is healthy. A set is refreshed no sooner than a
+ * cooldown after the last fetch, and usable until max age + max stale after it: were the cooldown longer,
+ * every request between the two would find keys too old to use and a refresh not yet allowed.
+ */
+function checkKeyTimings(c: AuthorizerConfig): void {
+  const usable = c.jwksMaxAgeSeconds + c.jwksMaxStaleSeconds;
+  if (c.jwksCooldownSeconds > usable) {
+    throw new ConfigError(
+      'OIDC_JWKS_COOLDOWN_SECONDS',
+      `is ${c.jwksCooldownSeconds}, longer than OIDC_JWKS_MAX_AGE_SECONDS + OIDC_JWKS_MAX_STALE_SECONDS (${c.jwksMaxAgeSeconds} + ${c.jwksMaxStaleSeconds}): keys would expire while a refresh is not yet allowed, answering 503 with the issuer healthy. Lower the cooldown or raise the max age or max stale age`,
+    );
+  }
 }

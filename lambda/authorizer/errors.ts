@@ -21,6 +21,7 @@ export type TokenErrorCode =
   | 'NOT_YET_VALID'
   | 'ISSUED_IN_FUTURE'
   | 'CLAIM_INVALID' // a registered claim of the wrong type, or a required one missing
+  | 'TOKEN_USE_INVALID' // token_use present and not "access" (a Cognito ID token)
   | 'SCOPE_MISSING'; // lacks a scope every token must hold
 
 export class TokenError extends AuthorizerError {
@@ -67,7 +68,10 @@ export class KeySetError extends AuthorizerError {
   }
 }
 
-/** No usable keys: never fetched successfully, or older than the max stale age. Ends in 503. */
+/**
+ * The token cannot be checked: no usable keys (never fetched, or older than the max stale age), or its kid
+ * is not in the set and no fetch has looked for it yet. Ends in 503.
+ */
 export class KeysUnavailableError extends AuthorizerError {
   override readonly name = 'KeysUnavailableError';
   readonly code = 'KEYS_UNAVAILABLE';

@@ -46,6 +46,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     cooldownMs: config.jwksCooldownSeconds * 1000,
     fetchTimeoutMs: config.fetchTimeoutMs,
     fetchMaxBytes: config.fetchMaxBytes,
+    clockToleranceMs: config.clockToleranceSeconds * 1000,
     fetchJson: deps.fetchJson ?? defaultFetchJson,
     now,
     logger,
@@ -57,7 +58,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     requiredScopes: config.requiredScopes,
     usernameClaim: config.usernameClaim,
     toleranceSeconds: config.clockToleranceSeconds,
-    algorithms: new Set(config.algorithms),
+    algorithms: config.algorithms,
     requireAtJwt: config.requireAtJwt,
   });
   const tokenCache = new VerifiedTokenCache(config.tokenCacheSize);
@@ -76,14 +77,16 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     try {
       const token = bearerCredential(event.headers, event.multiValueHeaders, config.maxTokenBytes);
       if (token === undefined) {
-        if (auth !== 'optional') throw new TokenMissingError('no bearer token on a route that requires one');
         const allowed = policies.allowedRoutes(undefined);
+        // Anonymous callers get the optional routes that ask for no scope, as each route's Lambda agrees.
+        if (index === undefined || !allowed.includes(index)) {
+          throw new TokenMissingError(auth === 'optional' ? 'no bearer token on an optional route that requires scopes' : 'no bearer token on a route that requires one');
+        }
         logger.log('INFO', 'allow', { event: 'decision', decision: 'allow', reason: 'ANONYMOUS', route, requestId, ms: now() - started });
         return { principalId: 'anonymous', policyDocument: policies.policy(event.methodArn, allowed), context: { anonymous: true, scopes: '' } };
       }
-      // A token verified before skips its character check and signature check, not the clock: exp/nbf are
-      // checked on every hit (the cache only holds tokens that passed both, keyed by their SHA-256).
-      // Written out here, with verifyNow before verify, so that no promise is made unless keys must be fetched.
+      // A token verified before skips its character check and jose's verification, not the clock: exp/nbf
+      // are checked on every hit (the cache only holds tokens that passed both, keyed by their SHA-256).
       const nowSeconds = Math.floor(now() / 1000);
       const cacheKey = tokenCache.enabled ? VerifiedTokenCache.keyOf(token) : undefined;
       const hit = cacheKey === undefined ? undefined : tokenCache.get(cacheKey, nowSeconds, keyAlive);
@@ -92,7 +95,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
         principal = hit;
       } else {
         checkB64Token(token);
-        principal = verifier.verifyNow(token, nowSeconds) ?? (await verifier.verify(token, nowSeconds));
+        principal = await verifier.verify(token, nowSeconds);
         // A token inside the exp tolerance is accepted but not remembered: the cache drops entries at exp.
         if (cacheKey !== undefined && principal.exp > nowSeconds) tokenCache.offer(cacheKey, principal);
       }

@@ -1,13 +1,19 @@
 // GET a JSON document from the issuer with a hard deadline and a size cap, over node:http(s).
 // Not `fetch`: its first use loads undici (~20 ms of cold start), and it cannot cap a body as it streams.
 // Redirects are not followed: discovery and JWKS URLs are configuration, not something a server may move.
+// Unless loopback is allowed, a host that resolves to a loopback address is refused at connect time too, so
+// a DNS name cannot reach what a literal address may not. Messages name URLs without credentials or query.
+import type { LookupFunction } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import { FetchError } from './errors';
+import { isLoopbackAddress, isLoopbackHost, redact } from './url';
 
 export interface FetchJsonOptions {
   /** Whole-request deadline: connect, headers and body. */
   readonly timeoutMs: number;
   readonly maxBytes: number;
+  /** Whether a loopback host or address may be reached (a loopback issuer was configured). @default false */
+  readonly allowLoopback?: boolean;
 }
 
 export type FetchJson = (url: string, options: FetchJsonOptions) => Promise<unknown>;
@@ -23,16 +29,31 @@ function clientFor(protocol: string): Get | undefined {
   return undefined;
 }
 
-export const fetchJson: FetchJson = async (url, { timeoutMs, maxBytes }) => {
+/** dns.lookup, failing for any loopback answer: both the single-address and the `all` forms Node asks for. */
+export const refuseLoopback: LookupFunction = (hostname, options, callback) => {
+  const dns = require('node:dns') as typeof import('node:dns');
+  dns.lookup(hostname, options, (err, address, family) => {
+    if (err) return callback(err, address as string, family);
+    const addresses = Array.isArray(address) ? address.map((a) => a.address) : [address];
+    if (addresses.some(isLoopbackAddress)) {
+      return callback(Object.assign(new Error(`${hostname} resolves to a loopback address`), { code: 'ELOOPBACK' }), '', 4);
+    }
+    callback(null, address as string, family);
+  });
+};
+
+export const fetchJson: FetchJson = async (rawUrl, { timeoutMs, maxBytes, allowLoopback = false }) => {
   let parsed: URL;
   try {
-    parsed = new URL(url);
+    parsed = new URL(rawUrl);
   } catch {
-    throw new FetchError('FETCH_NETWORK', `${JSON.stringify(url.slice(0, 200))} is not a URL`);
+    throw new FetchError('FETCH_NETWORK', `${JSON.stringify(redact(rawUrl))} is not a URL`);
   }
+  const url = redact(parsed);
   // Chosen by the parsed protocol, as the config check judged it: "HTTPS://…" is https.
   const get = clientFor(parsed.protocol);
   if (!get) throw new FetchError('FETCH_NETWORK', `${parsed.protocol} is not http or https`);
+  if (!allowLoopback && isLoopbackHost(parsed.hostname)) throw new FetchError('FETCH_NETWORK', `${url} is a loopback address`);
   return new Promise((resolve, reject) => {
     let settled = false;
     let req: ReturnType<Get> | undefined;
@@ -45,7 +66,7 @@ export const fetchJson: FetchJson = async (url, { timeoutMs, maxBytes }) => {
     };
     const timer = setTimeout(() => fail(new FetchError('FETCH_TIMEOUT', `no complete answer from ${url} within ${timeoutMs} ms`)), timeoutMs);
     try {
-      req = get(parsed, { headers: { accept: 'application/json' } }, (res: IncomingMessage) => {
+      req = get(parsed, { headers: { accept: 'application/json' }, ...(allowLoopback ? {} : { lookup: refuseLoopback }) }, (res: IncomingMessage) => {
         if (res.statusCode !== 200) {
           res.resume();
           return fail(new FetchError('FETCH_STATUS', `${url} answered HTTP ${res.statusCode}`));

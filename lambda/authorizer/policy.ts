@@ -4,7 +4,7 @@
 // That a route's pattern never reaches another route with another requirement is checked when the route
 // table is parsed (shared/routes.ts), so an Allow can never cover a route the token lacks scopes for.
 import { routePattern } from '../shared/arn-pattern';
-import { holdsAll, type RouteRule } from '../shared/routes';
+import { anonymousMay, holdsAll, type RouteRule } from '../shared/routes';
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 
 type PolicyDocument = APIGatewayAuthorizerResult['policyDocument'];
@@ -31,8 +31,8 @@ export class PolicyBuilder {
   }
 
   /**
-   * The routes a caller may use: anonymous callers the optional ones, token holders those whose scopes they
-   * hold. Remembered per `scopes` object, which must not change afterwards (a principal's never does).
+   * The routes a caller may use: anonymous callers the optional ones that require no scope, token holders
+   * those whose scopes they hold. Remembered per `scopes` object, which must not change afterwards (a principal's never does).
    */
   allowedRoutes(scopes: ReadonlySet<string> | undefined): readonly number[] {
     if (!scopes) return this.anonymous;
@@ -72,7 +72,7 @@ export class PolicyBuilder {
   private compute(scopes: ReadonlySet<string> | undefined): readonly number[] {
     const out: number[] = [];
     this.routes.forEach((r, i) => {
-      if (scopes ? holdsAll(scopes, r.scopes) : r.auth === 'optional') out.push(i);
+      if (scopes ? holdsAll(scopes, r.scopes) : anonymousMay(r)) out.push(i);
     });
     return Object.freeze(out);
   }

@@ -1,120 +1,145 @@
-// JWS compact verification on the hot path (RFC 7515, RFC 8725): strict parsing, an allowlisted alg bound
-// to the key, the signature checked synchronously with node:crypto, then the claims.
-// jose's WebCrypto path hands each verify to a worker thread and back; node:crypto.verify with an imported
-// KeyObject does the same check in-line at a fraction of the cost (see bench/).
-import { verify as cryptoVerify } from 'node:crypto';
-import { ALGORITHMS, type AlgorithmSpec } from './algorithms';
+// Token verification: jose's jwtVerify does the JOSE work (compact JWS parsing and decoding, the algorithm
+// allowlist, the signature, iss, aud, exp required, nbf, typ, the clock tolerance), over keys the key store
+// found through the configured issuer only. Around it stay the few rules of ours that are stricter than
+// jose, each a small named check in the key function (so a refused token costs no key fetch), and the
+// claims jose does not know (claims.ts).
+import { base64url, decodeJwt, jwtVerify, type CryptoKey, type FlattenedJWSInput, type JWSHeaderParameters, type JWTVerifyOptions } from 'jose';
 import { validateClaims, type ClaimRules, type Principal } from './claims';
 import { TokenError } from './errors';
-import type { VerificationKey } from './jwk';
+import { fromJose } from './jose-errors';
 import type { KeyStore } from './key-store';
+import type { VerificationKey } from './signing-key';
 
 export interface VerifierOptions extends ClaimRules {
-  readonly algorithms: ReadonlySet<string>;
+  readonly algorithms: readonly string[];
   readonly requireAtJwt: boolean;
 }
 
 export interface Verified extends Principal {
   readonly kid: string | undefined;
   readonly alg: string;
-  /** The published key whose signature check passed: a cached verification lives only as long as it does. */
-  readonly key: VerificationKey;
+  /** The key jose verified the signature with: a cached verification lives only as long as it is published. */
+  readonly key: CryptoKey;
 }
 
 const MAX_KID_LENGTH = 1024;
-const AT_JWT_TYPES = new Set(['at+jwt', 'application/at+jwt']);
 
-function parseJson(part: string, what: string): Record<string, unknown> {
-  let value: unknown;
+/** The token's iat, unverified: only to tell a retired key from one rotated in after our fetch (key-store.ts). */
+function unverifiedIat(token: string): number | undefined {
   try {
-    value = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+    const { iat } = decodeJwt(token);
+    return typeof iat === 'number' && Number.isFinite(iat) ? iat : undefined;
   } catch {
-    throw new TokenError('TOKEN_MALFORMED', `${what} is not base64url JSON`);
+    return undefined;
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TokenError('TOKEN_MALFORMED', `${what} is not a JSON object`);
-  return value as Record<string, unknown>;
 }
 
-/** A compact JWS whose header passed every check that needs no key. */
-interface ParsedJws {
-  readonly token: string;
-  /** Indexes of the two dots. */
-  readonly first: number;
-  readonly last: number;
-  readonly alg: string;
-  readonly kid: string | undefined;
-  readonly spec: AlgorithmSpec;
-  readonly signature: Buffer;
+/** Several keys share the token's kid: each is tried in turn, as jose's JWKSMultipleMatchingKeys suggests. */
+class SeveralKeys {
+  constructor(readonly keys: readonly VerificationKey[]) {}
+}
+
+/**
+ * Header parameters we refuse although jose could honour them: `b64: false` (RFC 7797) changes what is
+ * signed, and no `crit` extension, compression or encryption belongs in an access token.
+ */
+function checkHeader(header: JWSHeaderParameters): void {
+  if (header.crit !== undefined || header.b64 !== undefined || header.zip !== undefined || header.enc !== undefined) {
+    throw new TokenError('HEADER_UNSUPPORTED', 'token uses a header parameter this verifier does not support');
+  }
+  const { kid } = header;
+  if (kid !== undefined && (typeof kid !== 'string' || kid.length > MAX_KID_LENGTH)) throw new TokenError('TOKEN_MALFORMED', 'kid is not a short string');
+}
+
+/**
+ * One issued signature, one accepted spelling, so one verified-token cache entry and one API Gateway cache
+ * key per token: base64url decoding ignores unused trailing bits and padding, so the signature must be what
+ * jose's encoder gives for the bytes it decodes to. Returns the signature's length in bytes.
+ */
+function canonicalSignatureBytes(signature: string): number {
+  let bytes: Uint8Array;
+  try {
+    bytes = base64url.decode(signature);
+  } catch {
+    throw new TokenError('TOKEN_MALFORMED', 'signature is not base64url');
+  }
+  if (bytes.length === 0) throw new TokenError('TOKEN_MALFORMED', 'signature is empty');
+  if (base64url.encode(bytes) !== signature) throw new TokenError('TOKEN_MALFORMED', 'signature is not canonical base64url');
+  return bytes.length;
+}
+
+/**
+ * An RSA signature is exactly as long as the modulus (RFC 8017 §8.1.2, §8.2.2); OpenSSL lets a PSS signature
+ * whose leading zero byte was dropped verify, which would be a second spelling of one signature.
+ */
+function checkRsaLength(key: VerificationKey, signatureBytes: number): void {
+  const bits = (key.key.algorithm as { modulusLength?: number }).modulusLength;
+  if (bits !== undefined && signatureBytes !== Math.ceil(bits / 8)) throw new TokenError('SIGNATURE_INVALID', 'signature is not as long as the RSA modulus');
 }
 
 export class JwtVerifier {
+  private readonly joseOptions: JWTVerifyOptions;
+
   constructor(
     private readonly keys: KeyStore,
     private readonly options: VerifierOptions,
-  ) {}
+  ) {
+    this.joseOptions = Object.freeze({
+      issuer: options.issuer,
+      // With client_id standing in for a missing aud (Cognito), the audience rule is ours (claims.ts).
+      ...(options.clientIdAsAudience ? {} : { audience: [...options.audiences] }),
+      algorithms: [...options.algorithms],
+      clockTolerance: options.toleranceSeconds,
+      requiredClaims: ['exp'],
+      ...(options.requireAtJwt ? { typ: 'at+jwt' } : {}),
+    });
+  }
 
-  /** Verifies a compact JWS and its claims at `nowSeconds`; throws TokenError or KeysUnavailableError. */
+  /** Verifies a compact JWS and its claims at `nowSeconds`; throws TokenError, or KeysUnavailableError. */
   async verify(token: string, nowSeconds: number): Promise<Verified> {
-    const jws = this.parse(token);
-    return this.finish(jws, this.keys.candidatesNow(jws.kid, jws.alg) ?? (await this.keys.candidates(jws.kid, jws.alg)), nowSeconds);
-  }
-
-  /**
-   * `verify` without a promise, for the hot path: the same checks, answered synchronously when the keys are
-   * at hand. Undefined when keys must be fetched first; then call `verify`.
-   */
-  verifyNow(token: string, nowSeconds: number): Verified | undefined {
-    const jws = this.parse(token);
-    const candidates = this.keys.candidatesNow(jws.kid, jws.alg);
-    return candidates && this.finish(jws, candidates, nowSeconds);
-  }
-
-  private parse(token: string): ParsedJws {
-    const first = token.indexOf('.');
-    const last = token.lastIndexOf('.');
-    if (first <= 0 || last === first || last === token.length - 1 || token.indexOf('.', first + 1) !== last) {
-      throw new TokenError('TOKEN_MALFORMED', 'not a compact JWS of three parts');
-    }
-    const header = parseJson(token.slice(0, first), 'header');
-    const { alg, kid, crit, typ } = header;
-
-    if (typeof alg !== 'string' || !this.options.algorithms.has(alg)) throw new TokenError('ALG_NOT_ALLOWED', 'alg is not allowed');
-    // No crit extension is understood here, and b64:false (RFC 7797) would change what is signed.
-    if (crit !== undefined || header.b64 !== undefined || header.zip !== undefined || header.enc !== undefined) {
-      throw new TokenError('HEADER_UNSUPPORTED', 'token uses a header parameter this verifier does not support');
-    }
-    if (kid !== undefined && (typeof kid !== 'string' || kid.length > MAX_KID_LENGTH)) throw new TokenError('TOKEN_MALFORMED', 'kid is not a short string');
-    if (this.options.requireAtJwt && !(typeof typ === 'string' && AT_JWT_TYPES.has(typ.toLowerCase()))) {
-      throw new TokenError('TYP_INVALID', 'typ is not at+jwt');
-    }
-
-    // Base64url decoding ignores stray characters and unused trailing bits; re-encoding must give the
-    // same text, or two spellings of one signature would both be accepted.
-    const signaturePart = token.slice(last + 1);
-    const signature = Buffer.from(signaturePart, 'base64url');
-    if (signature.toString('base64url') !== signaturePart) throw new TokenError('TOKEN_MALFORMED', 'signature is not canonical base64url');
-    const spec = ALGORITHMS[alg]!;
-    if (spec.signatureBytes !== undefined && signature.length !== spec.signatureBytes) throw new TokenError('SIGNATURE_INVALID', 'signature has the wrong length');
-    return { token, first, last, alg, kid: kid as string | undefined, spec, signature };
-  }
-
-  private finish(jws: ParsedJws, candidates: readonly VerificationKey[], nowSeconds: number): Verified {
-    const { token, first, last, alg, kid, spec, signature } = jws;
-    if (candidates.length === 0) throw new TokenError('KEY_NOT_FOUND', 'no key fits the token kid and alg');
-    if (candidates.length > 1 && kid === undefined) throw new TokenError('KEY_NOT_FOUND', 'token has no kid and several keys fit');
-    const signingInput = Buffer.from(token.slice(0, last), 'latin1');
-    let verifiedBy: VerificationKey | undefined;
-    for (const c of candidates) {
-      const key = { key: c.key, padding: spec.padding, saltLength: spec.saltLength, dsaEncoding: spec.dsaEncoding };
-      if (cryptoVerify(spec.hash, signingInput, key, signature)) {
-        verifiedBy = c;
-        break;
+    try {
+      return await this.attempt(token, nowSeconds, undefined);
+    } catch (e) {
+      if (!(e instanceof SeveralKeys)) throw e;
+      for (const key of e.keys) {
+        try {
+          return await this.attempt(token, nowSeconds, key);
+        } catch (x) {
+          if (!(x instanceof TokenError && x.code === 'SIGNATURE_INVALID')) throw x;
+        }
       }
+      throw new TokenError('SIGNATURE_INVALID', 'signature does not verify with any key of its kid');
     }
-    if (!verifiedBy) throw new TokenError('SIGNATURE_INVALID', 'signature does not verify');
+  }
 
-    const claims = parseJson(token.slice(first + 1, last), 'payload');
-    const p = validateClaims(claims, this.options, nowSeconds);
-    return { sub: p.sub, username: p.username, scopes: p.scopes, scopeString: p.scopeString, exp: p.exp, nbf: p.nbf, kid, alg, key: verifiedBy };
+  private async attempt(token: string, nowSeconds: number, only: VerificationKey | undefined): Promise<Verified> {
+    let verified;
+    try {
+      verified = await jwtVerify(token, (header, jws) => this.keyFor(token, header, jws, only), { ...this.joseOptions, currentDate: new Date(nowSeconds * 1000) });
+    } catch (e) {
+      throw e instanceof SeveralKeys ? e : fromJose(e, token);
+    }
+    const { payload, protectedHeader, key } = verified;
+    const principal = validateClaims(payload, this.options, nowSeconds);
+    return { ...principal, kid: protectedHeader.kid, alg: protectedHeader.alg, key: key as CryptoKey };
+  }
+
+  /** jose's key function: our header and signature rules, then the one key the token's kid and alg select. */
+  private async keyFor(token: string, header: JWSHeaderParameters, jws: FlattenedJWSInput, only: VerificationKey | undefined): Promise<CryptoKey> {
+    checkHeader(header);
+    const signatureBytes = canonicalSignatureBytes(jws.signature);
+    const { kid, alg } = header as { kid: string | undefined; alg: string };
+    let key = only;
+    if (!key) {
+      const candidates = this.keys.candidatesNow(kid, alg) ?? (await this.keys.candidates(kid, alg, () => unverifiedIat(token)));
+      if (candidates.length === 0) throw new TokenError('KEY_NOT_FOUND', 'no key fits the token kid and alg');
+      if (candidates.length > 1) {
+        if (kid === undefined) throw new TokenError('KEY_NOT_FOUND', 'token has no kid and several keys fit');
+        throw new SeveralKeys(candidates);
+      }
+      key = candidates[0]!;
+    }
+    checkRsaLength(key, signatureBytes);
+    return key.key;
   }
 }

@@ -66,9 +66,9 @@ const describe = (r: RouteRule) => `${r.method} ${r.resourcePath} (${r.auth}${r.
  * another requirement would let a token through to it: such a table is refused here, at synth and at cold start.
  */
 function checkReach(rules: readonly RouteRule[], setting: string): void {
-  // Harmless when everyone allowed `a` is allowed `b` anyway: anonymous callers get the optional routes,
-  // token holders the routes whose scopes they hold (authorizer/policy.ts).
-  const implies = (a: RouteRule, b: RouteRule) => (a.auth === 'required' || b.auth === 'optional') && b.scopes.every((s) => a.scopes.includes(s));
+  // Harmless when everyone allowed `a` is allowed `b` anyway: anonymous callers get the optional routes that
+  // require no scope, token holders the routes whose scopes they hold (authorizer/policy.ts).
+  const implies = (a: RouteRule, b: RouteRule) => (!anonymousMay(a) || anonymousMay(b)) && b.scopes.every((s) => a.scopes.includes(s));
   const languages = rules.map(routeLanguage);
   rules.forEach((r, i) => {
     const pattern = routePattern(r);
@@ -82,6 +82,15 @@ function checkReach(rules: readonly RouteRule[], setting: string): void {
       }
     });
   });
+}
+
+/**
+ * Whether a caller without a token may use `rule`: an optional route that requires no scope. An optional
+ * route with scopes lets token holders without the scope through to nothing, so it must not let anonymous
+ * callers through either (its Lambda answers them 401, shared/respond.ts).
+ */
+export function anonymousMay(rule: RouteRule): boolean {
+  return rule.auth === 'optional' && rule.scopes.length === 0;
 }
 
 /** True when every one of `required` is in `held`. */

@@ -190,6 +190,19 @@ export const ATTACKS: readonly Attack[] = [
 ];
 
 /** Rows just inside each limit: these must be accepted (and reach the Lambda). */
+/**
+ * Attacks whose kid the issuer never published. No fetch has looked for such a kid when it first arrives
+ * inside the refetch cooldown, so the token cannot be checked yet and is answered 503 (it could be signed by
+ * a key rotated in a moment ago); once a fetch has looked and not found it, 401. Never a Lambda either way.
+ */
+export const UNPUBLISHED_KID_ATTACKS: ReadonlySet<string> = new Set([
+  'kid absolute path, attacker-signed',
+  'kid SQL tautology, attacker-signed',
+  'kid with NUL and CRLF',
+  'jku pointing at the attacker JWKS',
+  'x5u pointing at the attacker certificate',
+]);
+
 export const CONTROLS: readonly Attack[] = [
   ['a valid token', async (c) => bearer(await valid(c))],
   ['lower-case bearer scheme', async (c) => `bearer ${await valid(c)}`],

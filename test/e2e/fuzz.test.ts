@@ -3,6 +3,7 @@
 // Authorization header whatever makes the authorizer fail with anything but 401. The authorizer runs
 // warm, keys in memory and the verified-token cache on, so a mutation cannot ride on the cached original.
 import fc from 'fast-check';
+import { decodeProtectedHeader } from 'jose';
 import { readConfig } from '../../lambda/authorizer/config';
 import { createAuthorizer } from '../../lambda/authorizer/handler';
 import type { FetchJson } from '../../lambda/authorizer/http';
@@ -107,6 +108,16 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   }),
 );
 
+const PUBLISHED_KIDS = new Set(['rs', 'es', 'ed', 'ps']);
+function namesUnpublishedKid(token: string): boolean {
+  try {
+    const { kid } = decodeProtectedHeader(token);
+    return typeof kid === 'string' && !PUBLISHED_KIDS.has(kid);
+  } catch {
+    return false;
+  }
+}
+
 describe('mutations of a valid token', () => {
   it(`are never accepted (${MUTATION_RUNS} runs, 1-4 mutations each, over RS256, ES256, EdDSA and PS256 tokens)`, async () => {
     let checked = 0;
@@ -119,9 +130,12 @@ describe('mutations of a valid token', () => {
         checked++;
         audit.watch(mutated);
         const before = gateway.downstreamCalls;
+        // 503 is the answer for a token whose kid no fetch has looked for (the clock stands still here, inside
+        // the refetch cooldown): only a mutation that names an unpublished kid may get it.
+        const unpublishedKid = namesUnpublishedKid(mutated);
         for (const path of ['/profile', '/']) {
           const { status } = await gateway.request({ path, authorization: `Bearer ${mutated}` });
-          expect(status).toBe(401);
+          expect(status).toBe(status === 503 && unpublishedKid ? 503 : 401);
         }
         expect(gateway.downstreamCalls).toBe(before);
       }),

@@ -9,7 +9,7 @@ import { startIssuer, type TestIssuer } from '../helpers/issuer';
 import { ISSUER_AUDIENCE } from '../helpers/keys';
 import { parseRequestLine, startLocalStack, type LocalStack, type RequestLine } from '../helpers/local-stack';
 import { auditLogsAtEnd, LogAudit } from '../helpers/log-audit';
-import { attackKeys, ATTACKS, CONTROLS, valid, type AttackContext } from './attacks';
+import { attackKeys, ATTACKS, CONTROLS, UNPUBLISHED_KID_ATTACKS, valid, type AttackContext } from './attacks';
 
 /** Node's HTTP server refuses request heads over 16 KiB with 431 before any handler runs. */
 const NODE_MAX_HEADER_BYTES = 16 * 1024;
@@ -49,7 +49,8 @@ beforeAll(async () => {
     issuer: issuer.url,
     audience: ISSUER_AUDIENCE,
     // Below Node's 16 KiB request-head limit, so an oversized token reaches the authorizer's own check.
-    authorizerEnv: { OIDC_FETCH_TIMEOUT_MS: '300', OIDC_MAX_TOKEN_BYTES: '8192' },
+    // A cooldown longer than the suite, so that no unpublished kid is ever looked for: each one is 503.
+    authorizerEnv: { OIDC_FETCH_TIMEOUT_MS: '300', OIDC_MAX_TOKEN_BYTES: '8192', OIDC_JWKS_COOLDOWN_SECONDS: '600' },
     logRequest: (line) => {
       audit.write(line);
       const parsed = parseRequestLine(line);
@@ -58,6 +59,8 @@ beforeAll(async () => {
     logLambda: (name, line) => audit.write(`[${name}] ${line}`),
   });
   context = { keys, issuer: issuer.url, audience: ISSUER_AUDIENCE, margin: 5, attackerUrl: `http://127.0.0.1:${(attackerHost.address() as AddressInfo).port}` };
+  // Keys fetched before the first attack: every unpublished kid then arrives inside the cooldown.
+  expect(await get('/profile', await CONTROLS[0]![1](contextNow()))).toBe(200);
 }, 90_000);
 afterAll(async () => {
   await stack?.close();
@@ -66,8 +69,8 @@ afterAll(async () => {
   await new Promise((resolve) => attackerHost.close(resolve));
 });
 
-describe('every attack, over HTTP through the emulated API Gateway, ends in 401 and reaches no Lambda', () => {
-  it.each(ATTACKS)('%s', async (_name, make) => {
+describe('every attack, over HTTP through the emulated API Gateway, ends in 401 (503 for a kid not yet looked for) and reaches no Lambda', () => {
+  it.each(ATTACKS)('%s', async (name, make) => {
     const authorization = await make(contextNow());
     for (const v of [authorization].flat()) audit.watch(v.replace(/^\s*bearer\s+/i, ''));
     const oversized = [authorization].flat().join('').length > NODE_MAX_HEADER_BYTES;
@@ -78,6 +81,11 @@ describe('every attack, over HTTP through the emulated API Gateway, ends in 401 
         // Refused by the HTTP layer before API Gateway's logic runs: no request line, no Lambda.
         expect([401, 431]).toContain(status);
         expect(lines.slice(before).every((l) => l.status === 401 && l.reason !== undefined)).toBe(true);
+        continue;
+      }
+      if (UNPUBLISHED_KID_ATTACKS.has(name)) {
+        expect(status).toBe(503);
+        expect(lines.slice(before)).toEqual([expect.objectContaining({ path, status: 503, authorizer: 'invoked' })]);
         continue;
       }
       expect(status).toBe(401);
@@ -109,8 +117,9 @@ it('refuses, in the authorizer, a genuinely signed token over its size limit tha
   }
 });
 
-it('fetched nothing from any URL a token named', () => {
+it('fetched nothing from any URL a token named, and the issuer keys once: no kid made it refetch in the cooldown', () => {
   expect(attackerHits).toEqual([]);
+  expect(issuer.hits.jwks).toBe(1);
 });
 
 auditLogsAtEnd(audit, ATTACKS.length);

@@ -4,6 +4,7 @@
 // key host and must never be asked for anything.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { decodeProtectedHeader } from 'jose';
 import { readConfig } from '../../lambda/authorizer/config';
 import { createAuthorizer } from '../../lambda/authorizer/handler';
 import { authorizerEnv } from '../helpers/config';
@@ -11,9 +12,11 @@ import { GatewayHarness } from '../helpers/gateway-harness';
 import { startIssuer, type TestIssuer } from '../helpers/issuer';
 import { ISSUER_AUDIENCE } from '../helpers/keys';
 import { auditLogsAtEnd, LogAudit } from '../helpers/log-audit';
-import { attackKeys, ATTACKS, CONTROLS, type AttackContext } from './attacks';
+import { attackKeys, ATTACKS, CONTROLS, UNPUBLISHED_KID_ATTACKS, type AttackContext } from './attacks';
 
 const NOW_MS = 1_800_000_000_000;
+const COOLDOWN_MS = 30_000;
+let clock = NOW_MS;
 const audit = new LogAudit();
 let issuer: TestIssuer;
 let gateway: GatewayHarness;
@@ -34,7 +37,7 @@ beforeAll(async () => {
   issuer = await startIssuer([...keys.published]);
   await new Promise<void>((resolve) => attackerHost.listen(0, '127.0.0.1', resolve));
   const config = readConfig(authorizerEnv(issuer.url, { OIDC_FETCH_TIMEOUT_MS: '300' }));
-  gateway = new GatewayHarness(createAuthorizer(config, { now: () => NOW_MS, logger: audit.logger }).handler);
+  gateway = new GatewayHarness(createAuthorizer(config, { now: () => clock, logger: audit.logger }).handler);
   context = {
     keys,
     issuer: issuer.url,
@@ -54,21 +57,44 @@ describe('the attack table', () => {
   it('holds at least 40 distinct named attacks', () => {
     expect(ATTACKS.length).toBeGreaterThanOrEqual(40);
     expect(new Set(ATTACKS.map(([name]) => name)).size).toBe(ATTACKS.length);
+    for (const name of UNPUBLISHED_KID_ATTACKS) expect(ATTACKS.map(([n]) => n)).toContain(name);
   });
 });
 
 describe('every attack ends in 401 and reaches no Lambda', () => {
-  it.each(ATTACKS)('%s', async (_name, make) => {
-    const authorization = credentials(await make(context));
+  beforeAll(async () => {
+    // Keys fetched before the first attack, so that every unpublished kid arrives inside the cooldown.
+    const [, valid] = CONTROLS[0]!;
+    expect(await gateway.request({ path: '/profile', authorization: credentials(await valid(now())) })).toMatchObject({ status: 200 });
+  });
+  const now = (): AttackContext => ({ ...context, now: Math.floor(clock / 1000) });
+  /** Unpublished kids a fetch has looked for: a second token naming one is invalid at once (401). */
+  const lookedFor = new Set<string>();
+
+  it.each(ATTACKS)('%s', async (name, make) => {
+    const authorization = credentials(await make(now()));
     const before = gateway.downstreamCalls;
-    for (const path of ['/', '/profile']) expect(await gateway.request({ path, authorization })).toEqual({ status: 401 });
+    const kid = UNPUBLISHED_KID_ATTACKS.has(name) ? (decodeProtectedHeader([authorization].flat()[0]!.replace(/^Bearer /, '')).kid as string) : undefined;
+    if (kid !== undefined && !lookedFor.has(kid)) {
+      lookedFor.add(kid);
+      // No fetch has looked for this kid yet, and the cooldown forbids one: it cannot be checked (503).
+      const fetches = issuer.hits.jwks;
+      for (const path of ['/', '/profile']) expect(await gateway.request({ path, authorization })).toEqual({ status: 503 });
+      expect(issuer.hits.jwks).toBe(fetches);
+      // A cooldown later, the next request looks once, does not find it: invalid (401), and stays so.
+      clock += COOLDOWN_MS;
+      for (const path of ['/', '/profile', '/']) expect(await gateway.request({ path, authorization })).toEqual({ status: 401 });
+      expect(issuer.hits.jwks).toBe(fetches + 1);
+    } else {
+      for (const path of ['/', '/profile']) expect(await gateway.request({ path, authorization })).toEqual({ status: 401 });
+    }
     expect(gateway.downstreamCalls).toBe(before);
   });
 });
 
 describe('just inside every limit, the same request is served', () => {
   it.each(CONTROLS)('%s', async (_name, make) => {
-    const authorization = credentials(await make(context));
+    const authorization = credentials(await make({ ...context, now: Math.floor(clock / 1000) }));
     const before = gateway.downstreamCalls;
     for (const path of ['/', '/profile']) expect(await gateway.request({ path, authorization })).toMatchObject({ status: 200, principalId: 'user-123' });
     expect(gateway.downstreamCalls).toBe(before + 2);
@@ -79,8 +105,9 @@ describe('what the attacks made the authorizer fetch', () => {
   it('nothing from any URL a token named, and only discovery and the JWKS from the issuer', () => {
     expect(attackerHits).toEqual([]);
     expect(issuer.hits.discovery).toBeGreaterThanOrEqual(1);
-    // The cold fetch, then at most one refetch for the many unknown kids (the clock stood still: one cooldown).
-    expect(issuer.hits.jwks).toBeLessThanOrEqual(2);
+    // The cold fetch, then one refetch per cooldown the clock moved on: one per distinct unpublished kid
+    // (the jku and x5u attacks share theirs).
+    expect(issuer.hits.jwks).toBe(1 + UNPUBLISHED_KID_ATTACKS.size - 1);
   });
 });
 

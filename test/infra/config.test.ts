@@ -19,7 +19,7 @@ describe('required values', () => {
 
   test('http is refused unless the host is loopback', () => {
     expect(() => from({ ...base, issuer: 'http://login.example.com/' })).toThrow(
-      'issuer must be an https URL (http is allowed only for localhost, 127.0.0.1, [::1])',
+      'issuer must be an https URL (http is allowed only for a loopback host: localhost, 127.0.0.1, [::1])',
     );
     for (const issuer of ['http://localhost:8080/', 'http://127.0.0.1:9000', 'http://[::1]:3000/realms/x']) {
       expect(from({ ...base, issuer }).issuer).toBe(issuer);
@@ -93,6 +93,17 @@ describe('tuning values', () => {
     expect(() => from({ ...base, clockToleranceSeconds: 900 })).toThrow(/^CDK context value clockToleranceSeconds must be between 0 and 600, got 900$/);
     expect(() => from({ ...base, fetchTimeoutMs: 60000 })).toThrow(/fetchTimeoutMs must be between/);
     expect(() => from({ ...base, algorithms: 'HS256' })).toThrow(/^CDK context value algorithms "HS256" is not allowed/);
+  });
+
+  test('timings that would answer 503 with the issuer healthy are refused, naming every key involved', () => {
+    expect(() => from({ ...base, jwksMaxAgeSeconds: 5, jwksCooldownSeconds: 30, jwksMaxStaleSeconds: 0 })).toThrow(
+      /^CDK context value jwksCooldownSeconds is 30, longer than jwksMaxAgeSeconds \+ jwksMaxStaleSeconds \(5 \+ 0\)/,
+    );
+  });
+
+  test('URL credentials are refused at synth as at cold start, and never echoed', () => {
+    expect(() => from({ ...base, issuer: 'https://user:hunter2@login.example.com/' })).toThrow(/issuer must not carry a query, fragment or credentials/);
+    expect(() => from({ ...base, issuer: 'https://user:hunter2@login.example.com/' })).toThrow(/^(?!.*hunter2)/s);
   });
 
   test('infrastructure values are checked', () => {

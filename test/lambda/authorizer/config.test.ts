@@ -52,6 +52,16 @@ describe('readConfig', () => {
     });
   });
 
+  it('never puts a URL credential into its error message', () => {
+    expect(() => readConfig({ ...base, OIDC_ISSUER: 'https://user:hunter2@login.example.com/' })).toThrow(/^(?!.*hunter2)/s);
+    expect(() => readConfig({ ...base, OIDC_ISSUER: 'htps//user:hunter2@x' })).toThrow(/^(?!.*hunter2)/s);
+  });
+
+  it('accepts key timings whose cooldown fits within max age + max stale', () => {
+    const env = { ...base, OIDC_JWKS_MAX_AGE_SECONDS: '5', OIDC_JWKS_MAX_STALE_SECONDS: '25', OIDC_JWKS_COOLDOWN_SECONDS: '30' };
+    expect(readConfig(env).jwksCooldownSeconds).toBe(30);
+  });
+
   it('allows http issuers on loopback only', () => {
     expect(readConfig({ ...base, OIDC_ISSUER: 'http://127.0.0.1:9000' }).issuer).toBe('http://127.0.0.1:9000');
     expect(readConfig({ ...base, OIDC_ISSUER: 'http://localhost:9000/realms/x' }).issuer).toBe('http://localhost:9000/realms/x');
@@ -60,7 +70,7 @@ describe('readConfig', () => {
 
   it.each([
     [{ OIDC_ISSUER: undefined }, /OIDC_ISSUER: is required: set the CDK context value issuer/],
-    [{ OIDC_ISSUER: 'issuer.example.com' }, /OIDC_ISSUER: "issuer.example.com" is not a URL/],
+    [{ OIDC_ISSUER: 'issuer.example.com' }, /OIDC_ISSUER: must be an absolute URL such as https:\/\/login.example.com\/, got "issuer.example.com"/],
     [{ OIDC_ISSUER: 'http://issuer.example.com' }, /OIDC_ISSUER: must be an https URL/],
     [{ OIDC_ISSUER: 'ftp://issuer.example.com' }, /OIDC_ISSUER: must be an https URL/],
     [{ OIDC_AUDIENCE: '' }, /OIDC_AUDIENCE: is required/],
@@ -81,6 +91,17 @@ describe('readConfig', () => {
     [{ OIDC_FETCH_TIMEOUT_MS: '20000' }, /OIDC_FETCH_TIMEOUT_MS: must be between 100 and 10000/],
     [{ OIDC_JWKS_COOLDOWN_SECONDS: '0' }, /OIDC_JWKS_COOLDOWN_SECONDS: must be between 1 and 3600/],
     [{ OIDC_REQUIRE_AT_JWT: 'yes' }, /OIDC_REQUIRE_AT_JWT: must be "true" or "false"/],
+    // The same URL rules as cdk synth (lambda/authorizer/url.ts), so neither accepts what the other refuses.
+    [{ OIDC_ISSUER: 'https://user:pw@login.example.com/' }, /OIDC_ISSUER: must not carry a query, fragment or credentials/],
+    [{ OIDC_ISSUER: 'https://login.example.com/?tenant=1' }, /OIDC_ISSUER: must not carry a query/],
+    [{ OIDC_ISSUER: 'https://login.example.com/#x' }, /OIDC_ISSUER: must not carry a query/],
+    [{ OIDC_JWKS_URI: 'https://user:pw@login.example.com/keys' }, /OIDC_JWKS_URI: must not carry a query, fragment or credentials/],
+    [{ OIDC_JWKS_URI: 'https://login.example.com/keys?x=1' }, /OIDC_JWKS_URI: must not carry a query/],
+    // Timings that would answer 503 with the issuer healthy: keys expire before a refresh is allowed.
+    [
+      { OIDC_JWKS_MAX_AGE_SECONDS: '5', OIDC_JWKS_COOLDOWN_SECONDS: '30', OIDC_JWKS_MAX_STALE_SECONDS: '0' },
+      /OIDC_JWKS_COOLDOWN_SECONDS: is 30, longer than OIDC_JWKS_MAX_AGE_SECONDS \+ OIDC_JWKS_MAX_STALE_SECONDS \(5 \+ 0\)/,
+    ],
   ])('refuses %o with a message naming the setting', (patch, message) => {
     const env = { ...base, ...patch };
     expect(() => readConfig(env)).toThrow(ConfigError);

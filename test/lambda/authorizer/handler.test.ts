@@ -66,6 +66,20 @@ describe('authorizer decisions', () => {
     expect(r.context).toEqual({ anonymous: true, scopes: '' });
   });
 
+  it('agrees with the Lambda on an optional route that declares scopes: no token, no entry (401)', async () => {
+    const routes = JSON.stringify([
+      { method: 'GET', resourcePath: '/', auth: 'optional', scopes: [] },
+      { method: 'GET', resourcePath: '/feed', auth: 'optional', scopes: ['feed'] },
+    ]);
+    const { call, logger } = setup({ OIDC_ROUTES: routes });
+    await expect(call(null, '/feed')).rejects.toThrow(/^Unauthorized$/);
+    expect(logger.lines.at(-1)!.fields).toMatchObject({ decision: 'deny', reason: 'TOKEN_MISSING' });
+    // The anonymous policy (cached for no one, but reused by API Gateway per identity) leaves it out too.
+    expect(resources(await call(null, '/'))).toEqual([`${PREFIX}GET/`]);
+    expect(resources(await call(`Bearer ${await token({ scope: 'openid' })}`, '/feed'))).toEqual([`${PREFIX}GET/`]);
+    expect(resources(await call(`Bearer ${await token({ scope: 'openid feed' })}`, '/feed'))).toEqual([`${PREFIX}GET/`, `${PREFIX}GET/feed`]);
+  });
+
   it('answers Unauthorized when a required route gets no token', async () => {
     await expect(setup().call(null, '/profile')).rejects.toThrow(/^Unauthorized$/);
   });

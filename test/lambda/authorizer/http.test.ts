@@ -1,6 +1,6 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fetchJson } from '../../../lambda/authorizer/http';
+import { fetchJson, refuseLoopback } from '../../../lambda/authorizer/http';
 
 type Route = (res: ServerResponse) => void;
 
@@ -42,7 +42,7 @@ describe('fetchJson (loopback server)', () => {
     await new Promise((r) => server.close(r));
   });
 
-  const get = (path: string, timeoutMs = 2000, maxBytes = 4096) => fetchJson(base + path, { timeoutMs, maxBytes });
+  const get = (path: string, timeoutMs = 2000, maxBytes = 4096) => fetchJson(base + path, { timeoutMs, maxBytes, allowLoopback: true });
 
   it('returns the parsed body of a 200 JSON answer', async () => {
     await expect(get('/ok')).resolves.toEqual({ a: 1 });
@@ -71,7 +71,7 @@ describe('fetchJson (loopback server)', () => {
   });
 
   it('chooses the client by the parsed protocol, so an upper-case scheme works', async () => {
-    await expect(fetchJson(base.replace('http:', 'HTTP:') + '/ok', { timeoutMs: 2000, maxBytes: 100 })).resolves.toEqual({ a: 1 });
+    await expect(fetchJson(base.replace('http:', 'HTTP:') + '/ok', { timeoutMs: 2000, maxBytes: 100, allowLoopback: true })).resolves.toEqual({ a: 1 });
   });
 
   it.each(['ftp://127.0.0.1/keys', 'not a url', 'http://[::1'])('refuses %s without a request, and nothing fires later', async (url) => {
@@ -84,6 +84,36 @@ describe('fetchJson (loopback server)', () => {
     await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
     const port = (s.address() as AddressInfo).port;
     await new Promise((r) => s.close(r));
-    await expect(fetchJson(`http://127.0.0.1:${port}/`, { timeoutMs: 1000, maxBytes: 100 })).rejects.toMatchObject({ code: 'FETCH_NETWORK' });
+    await expect(fetchJson(`http://127.0.0.1:${port}/`, { timeoutMs: 1000, maxBytes: 100, allowLoopback: true })).rejects.toMatchObject({ code: 'FETCH_NETWORK' });
+  });
+
+  it('never reaches loopback unless allowed (Lambda runs its Runtime API there)', async () => {
+    routes.set('/counted', (r) => {
+      hits++;
+      r.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+    let hits = 0;
+    const port = new URL(base).port;
+    for (const host of ['127.0.0.1', 'localhost', '127.1', '0x7f000001', '2130706433', '[::1]', '[::ffff:127.0.0.1]', '0.0.0.0']) {
+      const error = await fetchJson(`http://${host}:${port}/counted`, { timeoutMs: 1000, maxBytes: 100 }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'FETCH_NETWORK', message: expect.stringMatching(/loopback/) });
+    }
+    expect(hits).toBe(0);
+    await expect(fetchJson(`${base}/counted`, { timeoutMs: 1000, maxBytes: 100, allowLoopback: true })).resolves.toEqual({});
+    expect(hits).toBe(1);
+  });
+
+  it('refuses, at connect time, a DNS name whose answer is a loopback address', async () => {
+    // `localhost` stands for any name resolving to 127.0.0.1 (a rebinding name, a hosts entry).
+    for (const all of [true, false]) {
+      const error = await new Promise((resolve) => refuseLoopback('localhost', { all }, (e) => resolve(e)));
+      expect(error).toMatchObject({ code: 'ELOOPBACK' });
+    }
+  });
+
+  it('names URLs in its errors without credentials or query', async () => {
+    const error = await fetchJson('https://user:secret@127.0.0.1:1/keys?sig=abc', { timeoutMs: 500, maxBytes: 100 }).catch((e: Error) => e);
+    expect(String((error as Error).message)).not.toMatch(/secret|user|sig=abc/);
+    expect(String((error as Error).message)).toContain('https://127.0.0.1:1/keys');
   });
 });

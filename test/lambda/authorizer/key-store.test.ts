@@ -16,11 +16,13 @@ function harness(initialKeys: JWK[]) {
     discovery: { issuer: ISSUER, jwks_uri: JWKS } as Record<string, unknown>,
     failWith: undefined as Error | undefined,
     calls: [] as string[],
+    allowLoopback: [] as (boolean | undefined)[],
     gate: undefined as Promise<void> | undefined,
     time: 1_000_000,
   };
-  const fetchJson: FetchJson = async (url) => {
+  const fetchJson: FetchJson = async (url, options) => {
     state.calls.push(url);
+    state.allowLoopback.push(options.allowLoopback);
     if (state.gate) await state.gate;
     if (state.failWith) throw state.failWith;
     return url === JWKS ? { keys: state.keys } : state.discovery;
@@ -88,6 +90,65 @@ describe('KeyStore', () => {
     await expect(h.make().candidates('key-a', 'RS256')).rejects.toBeInstanceOf(KeysUnavailableError);
   });
 
+  it.each([
+    'http://127.0.0.1:9001/2018-06-01/runtime/invocation/next',
+    'https://127.0.0.1/keys',
+    'https://127.1/keys',
+    'https://0x7f000001/keys',
+    'https://2130706433/keys',
+    'https://localhost/keys',
+    'https://api.localhost/keys',
+    'https://[::1]/keys',
+    'https://[::ffff:127.0.0.1]/keys',
+    'https://0.0.0.0/keys',
+  ])('refuses a discovered jwks_uri on loopback for an https issuer: %s', async (jwksUri) => {
+    const h = harness([a.jwk]);
+    h.state.discovery = { issuer: ISSUER, jwks_uri: jwksUri };
+    await expect(h.make().candidates('key-a', 'RS256')).rejects.toBeInstanceOf(KeysUnavailableError);
+    expect(h.logger.lines.some((l) => l.fields.code === 'DISCOVERY_INVALID')).toBe(true);
+    expect(h.state.calls).toEqual([`${ISSUER}/.well-known/openid-configuration`]);
+  });
+
+  it('refuses a discovered jwks_uri that carries credentials, and never logs them', async () => {
+    const h = harness([a.jwk]);
+    h.state.discovery = { issuer: ISSUER, jwks_uri: 'https://user:hunter2@issuer.example.com/keys' };
+    await expect(h.make().candidates('key-a', 'RS256')).rejects.toBeInstanceOf(KeysUnavailableError);
+    expect(JSON.stringify(h.logger.lines)).not.toContain('hunter2');
+  });
+
+  it('lets key fetches reach loopback only when the configured issuer or JWKS URI is loopback', async () => {
+    const h = harness([a.jwk]);
+    await h.make({ jwksUri: JWKS }).candidates('key-a', 'RS256');
+    await h.make({ issuer: 'http://127.0.0.1:3001', jwksUri: 'http://127.0.0.1:3001/keys' }).candidates('key-a', 'RS256').catch(() => undefined);
+    expect(h.state.allowLoopback).toEqual([false, true]);
+  });
+
+  it('retries soon while it holds no keys at all: a failed prefetch does not lock the container out', async () => {
+    const h = harness([a.jwk]);
+    h.state.failWith = new FetchError('FETCH_TIMEOUT', 'slow first connection');
+    const store = h.make({ jwksUri: JWKS });
+    store.prefetch();
+    await new Promise((r) => setImmediate(r));
+    expect(h.jwksCalls()).toBe(1);
+    h.state.time += 500;
+    await expect(store.candidates('key-a', 'RS256')).rejects.toBeInstanceOf(KeysUnavailableError);
+    expect(h.jwksCalls()).toBe(1); // within the first backoff: no fetch
+    // The backoff doubles from 1 s while the issuer keeps failing...
+    const attempts: number[] = [];
+    for (let t = 500; t <= 70_000; t += 250) {
+      h.state.time += 250;
+      const before = h.jwksCalls();
+      await store.candidates('key-a', 'RS256').catch(() => undefined);
+      if (h.jwksCalls() > before) attempts.push(t + 250);
+    }
+    expect(attempts.slice(0, 5)).toEqual([1_000, 3_000, 7_000, 15_000, 31_000]);
+    expect(attempts[5]! - attempts[4]!).toBe(30_000); // ...up to the cooldown
+    // ...and the first success ends it.
+    h.state.failWith = undefined;
+    h.state.time += 30_000;
+    expect(await store.candidates('key-a', 'RS256')).toHaveLength(1);
+  });
+
   it('shares one fetch among concurrent callers (single flight)', async () => {
     const h = harness([a.jwk]);
     let open!: () => void;
@@ -108,12 +169,66 @@ describe('KeyStore', () => {
     h.state.keys = [a.jwk, b.jwk]; // the issuer rotates a new key in
     expect(await store.candidates('key-b', 'ES256')).toHaveLength(1);
     expect(h.jwksCalls()).toBe(2);
-    // A flood of random kids inside the cooldown causes no fetch at all.
-    for (let i = 0; i < 50; i++) expect(await store.candidates(`random-${i}`, 'RS256')).toHaveLength(0);
+    // A flood of random kids inside the cooldown causes no fetch at all; none could be looked for, so none
+    // is called invalid (503).
+    h.state.time += 1_000;
+    for (let i = 0; i < 50; i++) await expect(store.candidates(`random-${i}`, 'RS256')).rejects.toBeInstanceOf(KeysUnavailableError);
     expect(h.jwksCalls()).toBe(2);
     h.state.time += 30_000;
-    await store.candidates('random-x', 'RS256');
+    expect(await store.candidates('random-x', 'RS256')).toHaveLength(0); // looked for just now: truly unknown
     expect(h.jwksCalls()).toBe(3);
+    // The flood's kids were seen before that fetch, which lacked them: now they are invalid, with no fetch.
+    for (let i = 0; i < 50; i++) expect(await store.candidates(`random-${i}`, 'RS256')).toHaveLength(0);
+    expect(h.jwksCalls()).toBe(3);
+  });
+
+  it('looks for a kid the issuer rotated in just after our last fetch, instead of calling it invalid', async () => {
+    const h = harness([a.jwk]);
+    const store = h.make({ jwksUri: JWKS });
+    await store.candidates('key-a', 'RS256'); // fetched: the cooldown starts
+    h.state.keys = [a.jwk, b.jwk]; // a second later the issuer rotates key-b in and signs with it
+    h.state.time += 1_000;
+    await expect(store.candidates('key-b', 'ES256')).rejects.toBeInstanceOf(KeysUnavailableError); // 503 + Retry-After
+    h.state.time += 29_000; // the cooldown has passed: the next request looks, and finds it
+    expect(await store.candidates('key-b', 'ES256')).toHaveLength(1);
+    expect(h.jwksCalls()).toBe(2);
+  });
+
+  it('calls a kid invalid at once when the token was issued before our fetch: its key was retired, not rotated in', async () => {
+    const h = harness([a.jwk]);
+    const store = h.make({ jwksUri: JWKS, clockToleranceMs: 60_000 });
+    await store.candidates('key-a', 'RS256'); // fetched at `time`
+    h.state.time += 1_000;
+    const fetchedAtSeconds = (h.state.time - 1_000) / 1000;
+    // Issued well before the fetch (beyond the clock tolerance): that fetch would have seen a published key.
+    expect(await store.candidates('retired', 'RS256', () => fetchedAtSeconds - 61)).toHaveLength(0);
+    // Issued around or after the fetch: the key may be newer than our set, and the cooldown forbids a look.
+    await expect(store.candidates('rotated', 'RS256', () => fetchedAtSeconds - 59)).rejects.toBeInstanceOf(KeysUnavailableError);
+    await expect(store.candidates('no-iat', 'RS256', () => undefined)).rejects.toBeInstanceOf(KeysUnavailableError);
+    expect(h.jwksCalls()).toBe(1);
+  });
+
+  it('judges "looked for" by fetch order, not by the clock: a fetch in the same millisecond counts', async () => {
+    const h = harness([a.jwk]);
+    const store = h.make({ jwksUri: JWKS });
+    await store.candidates('key-a', 'RS256');
+    h.state.time += 30_000; // the cooldown has passed, the clock stands still from here
+    expect(await store.candidates('gone', 'RS256')).toHaveLength(0); // this request's own fetch looked
+    expect(await store.candidates('gone', 'RS256')).toHaveLength(0);
+    await expect(store.candidates('other', 'RS256')).rejects.toBeInstanceOf(KeysUnavailableError); // first seen after it
+    expect(h.jwksCalls()).toBe(2);
+  });
+
+  it('holds at most one fetch per cooldown under a flood of random kids, with bounded memory', async () => {
+    const h = harness([a.jwk]);
+    const store = h.make({ jwksUri: JWKS });
+    await store.candidates('key-a', 'RS256');
+    for (let second = 1; second <= 120; second++) {
+      h.state.time += 1_000;
+      for (let i = 0; i < 50; i++) await store.candidates(`flood-${second}-${i}`, 'RS256').catch(() => undefined);
+    }
+    expect(h.jwksCalls()).toBe(1 + 4); // 120 s of flood, a 30 s cooldown
+    expect(await store.candidates('key-a', 'RS256')).toHaveLength(1); // known keys unaffected
   });
 
   it('refreshes stale keys before use, and a key that left the set is gone', async () => {
@@ -123,14 +238,14 @@ describe('KeyStore', () => {
     h.state.keys = [b.jwk];
     h.state.time += 599_000;
     expect(await store.candidates('key-a', 'RS256')).toHaveLength(1); // still fresh
-    expect(store.vouchesFor(keyA!)).toBe(true);
+    expect(store.vouchesFor(keyA!.key)).toBe(true);
     expect(h.jwksCalls()).toBe(1);
     h.state.time += 1_000;
-    expect(store.vouchesFor(keyA!)).toBe(false); // stale: vouches for nothing until refreshed
+    expect(store.vouchesFor(keyA!.key)).toBe(false); // stale: vouches for nothing until refreshed
     expect(await store.candidates('key-a', 'RS256')).toHaveLength(0); // refreshed, key-a retired
-    expect(store.vouchesFor(keyA!)).toBe(false);
+    expect(store.vouchesFor(keyA!.key)).toBe(false);
     const [keyB] = await store.candidates('key-b', 'ES256');
-    expect(store.vouchesFor(keyB!)).toBe(true);
+    expect(store.vouchesFor(keyB!.key)).toBe(true);
     expect(h.jwksCalls()).toBe(2);
   });
 
@@ -203,8 +318,8 @@ describe('KeyStore', () => {
     h.state.time += 600_000;
     const [after] = await store.candidates('key-a', 'RS256');
     expect(after).toBeDefined();
-    expect(store.vouchesFor(after!)).toBe(true);
-    expect(store.vouchesFor(before!)).toBe(false);
+    expect(store.vouchesFor(after!.key)).toBe(true);
+    expect(store.vouchesFor(before!.key)).toBe(false);
   });
 
   it('without a kid, uses the one key fitting the alg, and refuses to guess among several', async () => {

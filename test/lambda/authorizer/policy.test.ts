@@ -19,6 +19,19 @@ describe('policy', () => {
 
   const b = new PolicyBuilder(routes);
 
+  it('allows anonymous callers no optional route that declares scopes', () => {
+    const withScoped = new PolicyBuilder(
+      parseRouteTable(
+        JSON.stringify([
+          { method: 'GET', resourcePath: '/', auth: 'optional', scopes: [] },
+          { method: 'GET', resourcePath: '/feed', auth: 'optional', scopes: ['feed'] },
+        ]),
+      ),
+    );
+    expect(withScoped.allowedRoutes(undefined)).toEqual([0]);
+    expect(withScoped.allowedRoutes(new Set(['feed']))).toEqual([0, 1]);
+  });
+
   it('allows anonymous callers the optional routes only', () => {
     expect(b.policy(ARN, b.allowedRoutes(undefined)).Statement).toEqual([
       { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: ['arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/GET/'] },

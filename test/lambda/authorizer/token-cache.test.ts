@@ -1,8 +1,7 @@
 import { VerifiedTokenCache } from '../../../lambda/authorizer/token-cache';
-import type { VerificationKey } from '../../../lambda/authorizer/jwk';
 import type { Verified } from '../../../lambda/authorizer/verify';
 
-const k1 = { kid: 'k1', algorithms: new Set(['RS256']) } as unknown as VerificationKey;
+const k1 = { type: 'public', algorithm: { name: 'RSASSA-PKCS1-v1_5' } } as unknown as Verified['key'];
 const entry = (over: Partial<Verified> = {}): Verified => ({
   sub: 's',
   username: 'u',

@@ -59,6 +59,8 @@ describe('parseRouteTable refuses routes whose policy pattern reaches a route wi
     ['a leading param over a route sent with a doubled slash', [r('GET', '/{tenant}/admin', 'required'), r('GET', '/admin', 'required', ['admin'])]],
     ['duplicate scopes that looked like the same requirement', [r('GET', '/items/{id}', 'required', ['read', 'read']), r('GET', '/items/admin', 'required', ['read', 'admin'])]],
     ['an optional route over a required one without scopes', [r('GET', '/items/{id}', 'optional'), r('GET', '/items/admin', 'required')]],
+    // Anonymous callers get an optional route only when it asks for no scope: its pattern must not lend them one that does.
+    ['an anonymous-friendly catch-all over an optional route with scopes', [r('GET', '/{page}', 'optional'), r('GET', '/feed', 'optional', ['feed'])]],
   ])('%s', (_name, routes) => {
     expect(() => parseRouteTable(table(...routes))).toThrow(/also matches requests of/);
   });
@@ -69,6 +71,7 @@ describe('parseRouteTable refuses routes whose policy pattern reaches a route wi
     ['overlapping routes with one requirement', [r('GET', '/items/{id}', 'required', ['items:read']), r('GET', '/items/{id}/notes', 'required', ['items:read'])]],
     ['other methods', [r('GET', '/items/{id}', 'optional'), r('PUT', '/items/{id}', 'required', ['items:write'])]],
     ['a stricter route over a laxer one', [r('GET', '/items/{id}', 'required', ['admin']), r('GET', '/items/public', 'optional')]],
+    ['an optional route with scopes over a required one with the same scopes', [r('GET', '/feed/{id}', 'optional', ['feed']), r('GET', '/feed/mine', 'required', ['feed'])]],
   ])('accepts %s', (_name, routes) => {
     expect(() => parseRouteTable(table(...routes))).not.toThrow();
   });

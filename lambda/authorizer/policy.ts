@@ -3,7 +3,7 @@
 // later reused on (caching a policy for the current methodArn alone answers 403 on the next route).
 // That a route's pattern never reaches another route with another requirement is checked when the route
 // table is parsed (shared/routes.ts), so an Allow can never cover a route the token lacks scopes for.
-import { routePattern } from '../shared/arn-pattern';
+import { policyResources } from '../shared/arn-pattern';
 import { anonymousMay, holdsAll, type RouteRule } from '../shared/routes';
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 
@@ -17,7 +17,7 @@ export function stagePrefix(methodArn: string): string | undefined {
 }
 
 export class PolicyBuilder {
-  private readonly suffixes: readonly string[];
+  private readonly suffixes: readonly (readonly string[])[];
   private readonly memo = new Map<string, PolicyDocument>();
   // Every decision asks for the allowed routes and their policy; principals share interned scope sets
   // (claims.ts), so both are worked out once per scope set rather than per request.
@@ -26,7 +26,7 @@ export class PolicyBuilder {
   private readonly joined = new WeakMap<readonly number[], string>();
 
   constructor(private readonly routes: readonly RouteRule[]) {
-    this.suffixes = routes.map(routePattern);
+    this.suffixes = routes.map(policyResources);
     this.anonymous = this.compute(undefined);
   }
 
@@ -62,7 +62,7 @@ export class PolicyBuilder {
     const key = `${prefix}|${list}`;
     let doc = this.memo.get(key);
     if (!doc) {
-      doc = { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: allowed.map((i) => prefix + this.suffixes[i]) }] };
+      doc = { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: allowed.flatMap((i) => this.suffixes[i]!.map((s) => prefix + s)) }] };
       if (this.memo.size >= 256) this.memo.clear();
       this.memo.set(key, doc);
     }

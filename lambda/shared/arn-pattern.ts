@@ -12,6 +12,17 @@ export function routePattern(rule: RouteRule): string {
 }
 
 /**
+ * The resources a policy names for `rule`: its pattern and, unless that already ends in `/` or `*`, the same
+ * with a trailing slash. API Gateway routes `GET /profile/` to `/profile` and the methodArn keeps the path as
+ * sent, so without it a valid token would get 403 there. A doubled slash inside a path (`GET //profile`) is
+ * routed too but named by no policy: such a request is refused (403) rather than covered by a wider pattern.
+ */
+export function policyResources(rule: RouteRule): readonly string[] {
+  const pattern = routePattern(rule);
+  return pattern.endsWith('/') || pattern.endsWith('*') ? [pattern] : [pattern, `${pattern}/`];
+}
+
+/**
  * One step of a route's request language: a literal character, or one character of a class (`segment`: not
  * `/`; `any`; `slash`: only `/`), once or, with `repeat`, any number of times.
  */

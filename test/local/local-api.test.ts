@@ -61,6 +61,15 @@ describe('the real stack, served locally', () => {
     expect((await get('/', token)).json()).toMatchObject({ anonymous: false, username: 'alice@example.com' });
   });
 
+  test('a trailing slash reaches /profile with a valid token; a doubled slash is named by no policy (403)', async () => {
+    const token = await issuer.issueToken({ scope: 'openid profile', email: 'trailing@example.com' });
+    const trailing = await get('/profile/', token);
+    expect(trailing.status).toBe(200);
+    expect(trailing.json().user.username).toBe('trailing@example.com');
+    expect((await get('/profile', token)).status).toBe(200); // the same cached policy, the other spelling
+    expect((await get('//profile', token)).status).toBe(403);
+  });
+
   test('a token without the profile scope gets 403 insufficient_scope on /profile', async () => {
     const res = await get('/profile', await issuer.issueToken({ scope: 'openid' }));
     expect(res.status).toBe(403);

@@ -40,7 +40,8 @@ describe('authorizer decisions', () => {
     const r = await call(`Bearer ${await token()}`);
     expect(r.principalId).toBe('user-123');
     expect(r.policyDocument.Statement[0]!.Effect).toBe('Allow');
-    expect(resources(r)).toEqual([`${PREFIX}GET/`, `${PREFIX}GET/profile`]);
+    // `GET/profile/` too: API Gateway routes a trailing slash to the resource and keeps it in the methodArn.
+    expect(resources(r)).toEqual([`${PREFIX}GET/`, `${PREFIX}GET/profile`, `${PREFIX}GET/profile/`]);
     expect(r.context).toEqual({ username: 'alice@example.com', scopes: 'openid profile authenticated', sub: 'user-123', anonymous: false });
     for (const v of Object.values(r.context!)) expect(['string', 'number', 'boolean']).toContain(typeof v);
   });
@@ -77,7 +78,7 @@ describe('authorizer decisions', () => {
     // The anonymous policy (cached for no one, but reused by API Gateway per identity) leaves it out too.
     expect(resources(await call(null, '/'))).toEqual([`${PREFIX}GET/`]);
     expect(resources(await call(`Bearer ${await token({ scope: 'openid' })}`, '/feed'))).toEqual([`${PREFIX}GET/`]);
-    expect(resources(await call(`Bearer ${await token({ scope: 'openid feed' })}`, '/feed'))).toEqual([`${PREFIX}GET/`, `${PREFIX}GET/feed`]);
+    expect(resources(await call(`Bearer ${await token({ scope: 'openid feed' })}`, '/feed'))).toEqual([`${PREFIX}GET/`, `${PREFIX}GET/feed`, `${PREFIX}GET/feed/`]);
   });
 
   it('answers Unauthorized when a required route gets no token', async () => {

@@ -46,6 +46,7 @@ describe('policy', () => {
       Resource: [
         'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/GET/',
         'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/GET/profile',
+        'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/GET/profile/',
         'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/GET/files/*',
       ],
     });

@@ -1,5 +1,5 @@
 import { parseRouteTable } from '../../../lambda/shared/routes';
-import { patternReaches, routeLanguage, routePattern } from '../../../lambda/shared/arn-pattern';
+import { patternReaches, policyResources, routeLanguage, routePattern } from '../../../lambda/shared/arn-pattern';
 import type { RouteRule } from '../../../lambda/shared/routes';
 
 const route = (method: string, resourcePath: string): RouteRule => ({ method, resourcePath, auth: 'required', scopes: [] });
@@ -25,6 +25,17 @@ describe('patternReaches: an IAM pattern against the requests a route receives',
     ['GET/*/admin', route('GET', '/admin'), true], // GET //admin too
   ])('%s reaches %o: %s', (pattern, rule, expected) => {
     expect(patternReaches(pattern, routeLanguage(rule))).toBe(expected);
+  });
+});
+
+describe('policyResources', () => {
+  it('names a literal route with and without a trailing slash, and a pattern that covers it once', () => {
+    expect(['/', '/profile', '/items/{id}', '/files/{proxy+}'].map((p) => policyResources(route('GET', p)))).toEqual([
+      ['GET/'],
+      ['GET/profile', 'GET/profile/'],
+      ['GET/items/*'],
+      ['GET/files/*'],
+    ]);
   });
 });
 

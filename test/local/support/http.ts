@@ -19,7 +19,8 @@ export interface RequestOptions {
 
 export function request(base: string, path: string, options: RequestOptions = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const url = new URL(path, base);
+    // Appended rather than resolved, so that a path such as `//profile` stays a path, not a host.
+    const url = new URL(path.startsWith('/') ? base.replace(/\/$/, '') + path : path, base);
     let headers = options.headers as any;
     // Given as a raw list, Node sends headers as they are, so Host must be among them (HTTP/1.1 requires it).
     if (Array.isArray(headers) && !headers.some((h, i) => i % 2 === 0 && String(h).toLowerCase() === 'host')) headers = ['Host', url.host, ...headers];

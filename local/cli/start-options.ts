@@ -1,0 +1,85 @@
+// Settings of `npm start`, from the environment and arguments, checked before anything starts.
+import { readFileSync } from 'node:fs';
+import { LocalError } from '../errors';
+
+export const START_USAGE = `Usage: npm start [-- --issuer https://idp.example.com/ --audience my-api] [--synth | --no-synth] [--env-vars file.json]
+
+Synthesizes the CDK app (skipped when nothing changed) and serves its REST API from cdk.out.
+  PORT=3000            where the API listens (loopback only)
+  ISSUER_PORT=PORT+1   where the embedded dev OIDC issuer listens
+  OIDC_ISSUER, OIDC_AUDIENCE (or --issuer, --audience)
+                       trust your own issuer instead; no dev issuer is started
+  --synth              synthesize even when nothing changed
+  --no-synth           serve cdk.out as it is
+  --env-vars FILE      extra environment per function: {"<logical id or name>": {"VAR": "value"}}
+  REST_API             which RestApi to serve when the app has several`;
+
+export interface StartOptions {
+  readonly port: number;
+  readonly issuerPort: number;
+  /** Set with audience: use this issuer and start none. */
+  readonly issuer?: string;
+  readonly audience?: string;
+  readonly synth: 'auto' | 'force' | 'skip';
+  readonly envOverrides: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  readonly restApi?: string;
+  readonly help: boolean;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function port(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new LocalError('USAGE', `${name} must be a port number from 1 to 65535, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+function readEnvOverrides(file: string): Record<string, Record<string, string>> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new LocalError('USAGE', `--env-vars ${file}: ${(e as Error).message}`);
+  }
+  const ok =
+    typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) &&
+    Object.values(parsed).every((vars) => typeof vars === 'object' && vars !== null && Object.values(vars).every((v) => typeof v === 'string'));
+  if (!ok) throw new LocalError('USAGE', `--env-vars ${file} must hold {"<function logical id or name>": {"VAR": "string value"}}`);
+  return parsed as Record<string, Record<string, string>>;
+}
+
+export function parseStartOptions(argv: readonly string[], env: Env): StartOptions {
+  let issuer = env.OIDC_ISSUER?.trim() || undefined;
+  let audience = env.OIDC_AUDIENCE?.trim() || undefined;
+  let synth: StartOptions['synth'] = 'auto';
+  let envOverrides: Record<string, Record<string, string>> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i]!.split(/=(.*)/s, 2) as [string, string | undefined];
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new LocalError('USAGE', `${flag} needs a value\n\n${START_USAGE}`);
+      return v;
+    };
+    if (flag === '-h' || flag === '--help') return { port: 0, issuerPort: 0, synth, envOverrides, help: true };
+    else if (flag === '--issuer') issuer = value();
+    else if (flag === '--audience') audience = value();
+    else if (flag === '--synth') synth = 'force';
+    else if (flag === '--no-synth') synth = 'skip';
+    else if (flag === '--env-vars') envOverrides = readEnvOverrides(value());
+    else throw new LocalError('USAGE', `unknown argument ${JSON.stringify(argv[i])}\n\n${START_USAGE}`);
+  }
+  if ((issuer === undefined) !== (audience === undefined)) {
+    throw new LocalError('USAGE', 'name both your issuer and its audience (OIDC_ISSUER and OIDC_AUDIENCE, or --issuer and --audience), or neither to use the dev issuer');
+  }
+  const apiPort = port('PORT', env.PORT, 3000);
+  return {
+    port: apiPort,
+    issuerPort: port('ISSUER_PORT', env.ISSUER_PORT, apiPort === 65535 ? 65534 : apiPort + 1),
+    ...(issuer !== undefined ? { issuer, audience: audience! } : {}),
+    synth,
+    envOverrides,
+    ...(env.REST_API ? { restApi: env.REST_API } : {}),
+    help: false,
+  };
+}

@@ -43,6 +43,12 @@ export function exampleRoute(model: ApiModel): { path: string; scope: string } |
   return { path: method.resourcePath, scope: scopes.join(' ') };
 }
 
+/** What the template's Lambdas were told about CORS (CORS_ALLOWED_ORIGINS), if anything. */
+function corsLine(model: ApiModel): string[] {
+  const origins = [...model.functions.values()].map((f) => f.environment.CORS_ALLOWED_ORIGINS).find((v) => v !== undefined);
+  return origins === undefined ? [] : [`CORS: browser apps on ${origins === '*' ? 'any origin' : origins.split(',').join(', ')} may call it (preflights answered by MOCK OPTIONS methods)`];
+}
+
 export function banner(input: BannerInput): string {
   const { model, apiUrl } = input;
   const example = exampleRoute(model);
@@ -61,6 +67,7 @@ export function banner(input: BannerInput): string {
     input.devIssuer
       ? `Dev OIDC issuer ${input.issuer} (audience ${input.audience}; key generated at start)`
       : `Authorizer trusts ${input.issuer} (audience ${input.audience}); get tokens from it`,
+    ...corsLine(model),
     ...model.warnings.map((w) => `  warning: ${w}`),
     '',
     'Try:',

@@ -1,8 +1,10 @@
 // Settings of `npm start`, from the environment and arguments, checked before anything starts.
 import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { formatCorsOrigins, parseCorsOrigins } from '../../lambda/shared/cors';
 import { LocalError } from '../errors';
 
-export const START_USAGE = `Usage: npm start [-- --issuer https://idp.example.com/ --audience my-api] [--synth | --no-synth] [--env-vars file.json]
+export const START_USAGE = `Usage: npm start [-- --issuer https://idp.example.com/ --audience my-api] [--cors ORIGINS] [--synth | --no-synth] [--env-vars file.json] [--output DIR]
 
 Synthesizes the CDK app (skipped when nothing changed) and serves its REST API from cdk.out.
   PORT=3000            where the API listens (loopback only)
@@ -11,7 +13,10 @@ Synthesizes the CDK app (skipped when nothing changed) and serves its REST API f
                        trust your own issuer instead; no dev issuer is started
   --synth              synthesize even when nothing changed
   --no-synth           serve cdk.out as it is
+  --cors ORIGINS       browser apps on these origins may call the API (CDK context corsOrigins):
+  (or CORS_ORIGINS)    comma-separated, such as http://localhost:5173, or *
   --env-vars FILE      extra environment per function: {"<logical id or name>": {"VAR": "value"}}
+  --output DIR         where the cloud assembly goes (default cdk.out)
   REST_API             which RestApi to serve when the app has several`;
 
 export interface StartOptions {
@@ -23,6 +28,10 @@ export interface StartOptions {
   readonly synth: 'auto' | 'force' | 'skip';
   readonly envOverrides: Readonly<Record<string, Readonly<Record<string, string>>>>;
   readonly restApi?: string;
+  /** corsOrigins for the synth, checked by the stack's own parser. */
+  readonly corsOrigins?: string;
+  /** The cloud assembly directory, relative to the project unless absolute. @default 'cdk.out' */
+  readonly output: string;
   readonly help: boolean;
 }
 
@@ -54,6 +63,8 @@ export function parseStartOptions(argv: readonly string[], env: Env): StartOptio
   let audience = env.OIDC_AUDIENCE?.trim() || undefined;
   let synth: StartOptions['synth'] = 'auto';
   let envOverrides: Record<string, Record<string, string>> = {};
+  let cors = env.CORS_ORIGINS?.trim() || undefined;
+  let output = 'cdk.out';
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i]!.split(/=(.*)/s, 2) as [string, string | undefined];
     const value = () => {
@@ -61,17 +72,29 @@ export function parseStartOptions(argv: readonly string[], env: Env): StartOptio
       if (v === undefined) throw new LocalError('USAGE', `${flag} needs a value\n\n${START_USAGE}`);
       return v;
     };
-    if (flag === '-h' || flag === '--help') return { port: 0, issuerPort: 0, synth, envOverrides, help: true };
+    if (flag === '-h' || flag === '--help') return { port: 0, issuerPort: 0, synth, envOverrides, output, help: true };
     else if (flag === '--issuer') issuer = value();
     else if (flag === '--audience') audience = value();
     else if (flag === '--synth') synth = 'force';
     else if (flag === '--no-synth') synth = 'skip';
     else if (flag === '--env-vars') envOverrides = readEnvOverrides(value());
+    else if (flag === '--cors') cors = value();
+    else if (flag === '--output') output = value();
     else throw new LocalError('USAGE', `unknown argument ${JSON.stringify(argv[i])}\n\n${START_USAGE}`);
   }
   if ((issuer === undefined) !== (audience === undefined)) {
     throw new LocalError('USAGE', 'name both your issuer and its audience (OIDC_ISSUER and OIDC_AUDIENCE, or --issuer and --audience), or neither to use the dev issuer');
   }
+  let corsOrigins: string | undefined;
+  if (cors !== undefined) {
+    if (synth === 'skip') throw new LocalError('USAGE', '--cors (or CORS_ORIGINS) changes the template, so it needs a synth: drop --no-synth');
+    try {
+      corsOrigins = formatCorsOrigins(parseCorsOrigins(cors, '--cors (or CORS_ORIGINS)'));
+    } catch (e) {
+      throw new LocalError('USAGE', (e as Error).message, { cause: e });
+    }
+  }
+  if (output.trim() === '' || path.resolve(output) === path.resolve('.')) throw new LocalError('USAGE', `--output must name a directory for the cloud assembly, got ${JSON.stringify(output)}`);
   const apiPort = port('PORT', env.PORT, 3000);
   return {
     port: apiPort,
@@ -80,6 +103,8 @@ export function parseStartOptions(argv: readonly string[], env: Env): StartOptio
     synth,
     envOverrides,
     ...(env.REST_API ? { restApi: env.REST_API } : {}),
+    ...(corsOrigins !== undefined ? { corsOrigins } : {}),
+    output,
     help: false,
   };
 }

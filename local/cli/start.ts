@@ -10,7 +10,6 @@ import { parseStartOptions, START_USAGE } from './start-options';
 import { synthesize } from '../template/synth';
 
 const PROJECT_DIR = path.resolve(__dirname, '..', '..');
-const ASSEMBLY_DIR = path.join(PROJECT_DIR, 'cdk.out');
 
 async function main(): Promise<void> {
   let options;
@@ -25,6 +24,7 @@ async function main(): Promise<void> {
     return;
   }
   const stateFile = process.env.DEV_ISSUER_STATE ?? stateFileIn(PROJECT_DIR);
+  const assemblyDir = path.resolve(PROJECT_DIR, options.output);
   let issuer: DevIssuer | undefined;
   let api: LocalApi | undefined;
   let stopping = false;
@@ -55,8 +55,8 @@ async function main(): Promise<void> {
       process.stderr.write(`Synthesizing the CDK app (issuer ${trusted.issuer}, audience ${trusted.audience})…\n`);
       const result = await synthesize({
         projectDir: PROJECT_DIR,
-        outDir: ASSEMBLY_DIR,
-        context: trusted,
+        outDir: assemblyDir,
+        context: { ...trusted, ...(options.corsOrigins !== undefined ? { corsOrigins: options.corsOrigins } : {}) },
         force: options.synth === 'force',
         onOutput: (text) => process.stderr.write(text),
       });
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
     }
 
     api = await startLocalApi({
-      assemblyDir: ASSEMBLY_DIR,
+      assemblyDir,
       port: options.port,
       envOverrides: options.envOverrides,
       ...(options.restApi ? { restApi: options.restApi } : {}),

@@ -4,8 +4,9 @@
 // expressions ('literal', method.request.header.X, context.X, stageVariables.X); templates are rendered
 // for their $context and $stageVariables references only (no VTL directives).
 import type { GatewayResponseModel } from '../template/api-model';
-import { headerValue, type ApiRequest } from './api-request';
+import type { ApiRequest } from './api-request';
 import { addHeader, type HttpAnswer } from './http-answer';
+import { mappedValue } from './mapping';
 import { contextVariable } from './request-context';
 
 export type GatewayResponseType =
@@ -16,6 +17,7 @@ export type GatewayResponseType =
   | 'MISSING_AUTHENTICATION_TOKEN'
   | 'REQUEST_TOO_LARGE'
   | 'UNAUTHORIZED'
+  | 'UNSUPPORTED_MEDIA_TYPE'
   | 'API_CONFIGURATION_ERROR'
   | 'DEFAULT_4XX'
   | 'DEFAULT_5XX';
@@ -35,6 +37,7 @@ const BUILT_IN: Readonly<Record<GatewayResponseType, BuiltIn>> = {
   MISSING_AUTHENTICATION_TOKEN: { status: 403, errorType: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' },
   REQUEST_TOO_LARGE: { status: 413, errorType: 'RequestTooLargeException', message: 'Request Too Long' },
   UNAUTHORIZED: { status: 401, errorType: 'UnauthorizedException', message: 'Unauthorized' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, errorType: 'UnsupportedMediaTypeException', message: 'Unsupported Media Type' },
   API_CONFIGURATION_ERROR: { status: 500, errorType: 'InternalServerErrorException', message: 'Internal server error' },
   DEFAULT_4XX: { status: 400, errorType: 'BadRequestException', message: 'Bad Request' },
   // A Lambda integration's error or malformed answer: 502 through DEFAULT_5XX.
@@ -54,18 +57,6 @@ export interface GatewayResponseScope {
 export interface GatewayResponseOptions {
   /** Replaces the built-in message, e.g. the explicit-deny wording of ACCESS_DENIED. */
   readonly message?: string | null;
-}
-
-function mappedValue(expression: string, scope: GatewayResponseScope, vars: Record<string, unknown>): string | undefined {
-  const literal = /^'(.*)'$/s.exec(expression);
-  if (literal) return literal[1];
-  const [, source, name] = /^(method\.request\.(?:header|querystring|path)|stageVariables|context)\.(.+)$/.exec(expression) ?? [];
-  if (!source || !name) return undefined;
-  if (source === 'method.request.header') return headerValue(scope.request, name);
-  if (source === 'method.request.querystring') return scope.request.multiValueQuery?.[name]?.at(-1);
-  if (source === 'method.request.path') return scope.pathParameters?.[name];
-  if (source === 'stageVariables') return scope.stageVariables[name];
-  return contextVariable(vars, name);
 }
 
 function render(template: string, scope: GatewayResponseScope, vars: Record<string, unknown>): string {

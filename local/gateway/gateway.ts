@@ -1,4 +1,4 @@
-// One request through the emulated API Gateway: route → authorizer → Lambda proxy integration → answer,
+// One request through the emulated API Gateway: route → authorizer → Lambda proxy or MOCK integration → answer,
 // with API Gateway's own answers (gateway responses) wherever a step refuses or fails.
 import { randomBytes } from 'node:crypto';
 import type { ApiModel } from '../template/api-model';
@@ -9,6 +9,7 @@ import { gatewayResponse, type GatewayResponseOptions, type GatewayResponseType 
 import type { HttpAnswer } from './http-answer';
 import type { LambdaRunner } from '../lambda/runner';
 import { matchesMediaType } from './media-type';
+import { runMock } from './integrations/mock';
 import { proxyEvent, type Authorization } from './integrations/proxy-event';
 import { readProxyResponse } from './integrations/proxy-response';
 import { eventPath, methodArn, requestContext } from './request-context';
@@ -53,6 +54,10 @@ export class Gateway {
     if (!outcome.allowed) return refuse(outcome.response, outcome.source, outcome.reason, outcome.message === undefined ? {} : { message: outcome.message });
 
     const integration = match.method.integration;
+    if (integration.type === 'MOCK') {
+      const mock = runMock({ method: match.method, request, context, pathParameters: match.pathParameters, stageVariables: this.api.stageVariables });
+      return mock.ok ? { answer: this.stamp(mock.answer, request), authorizer: outcome.source } : refuse(mock.response, outcome.source, mock.reason);
+    }
     if (integration.type !== 'AWS_PROXY' || integration.functionId === undefined) {
       return refuse('API_CONFIGURATION_ERROR', outcome.source, `integration type ${integration.type} is not emulated locally`);
     }

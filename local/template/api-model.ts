@@ -1,5 +1,6 @@
 // What the emulator serves, as read from the synthesized template: the REST API's methods, authorizers,
 // gateway responses and the Lambda functions behind them. Nothing here is declared by hand.
+import type { VtlTemplate } from '../gateway/vtl';
 
 export interface FunctionModel {
   readonly logicalId: string;
@@ -41,13 +42,30 @@ export interface AuthorizerModel {
   readonly identityValidationExpression?: string;
 }
 
+export interface IntegrationResponseModel {
+  /** The method response it becomes. */
+  readonly statusCode: number;
+  /** A regular expression over the integration's status code; absent for the default response. */
+  readonly selectionPattern?: string;
+  /** Header name → mapping expression (from `method.response.header.X` keys). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Content type → parsed VTL. */
+  readonly templates: Readonly<Record<string, VtlTemplate>>;
+}
+
 export interface IntegrationModel {
-  /** AWS_PROXY is served; anything else answers 500 locally (see README). */
+  /** AWS_PROXY and MOCK are served; anything else answers 500 locally (see README). */
   readonly type: string;
   /** Logical id of the Lambda function, for AWS_PROXY. */
   readonly functionId?: string;
   /** TimeoutInMillis. @default 29000 (milliseconds) */
   readonly timeoutMs: number;
+  /** MOCK: content type → parsed VTL of the integration request. */
+  readonly requestTemplates?: Readonly<Record<string, VtlTemplate>>;
+  /** MOCK: WHEN_NO_MATCH, WHEN_NO_TEMPLATES or NEVER. @default 'WHEN_NO_MATCH' */
+  readonly passthroughBehavior?: string;
+  /** MOCK: the integration responses, in template order. */
+  readonly responses?: readonly IntegrationResponseModel[];
 }
 
 export interface MethodModel {
@@ -63,6 +81,8 @@ export interface MethodModel {
   /** Logical id of the authorizer, for CUSTOM. */
   readonly authorizerId?: string;
   readonly integration: IntegrationModel;
+  /** Method responses by status code: the headers each declares. Empty for proxy integrations. */
+  readonly methodResponses: ReadonlyMap<number, ReadonlySet<string>>;
 }
 
 export interface GatewayResponseModel {

@@ -2,7 +2,8 @@
 // their authorizer and Lambda proxy integration, the authorizers' identity sources and TTLs, gateway
 // responses, and every Lambda function involved with its handler, timeout, environment and bundled asset.
 import * as path from 'node:path';
-import type { ApiModel, AuthorizerModel, FunctionModel, GatewayResponseModel, MethodModel } from './api-model';
+import { parseVtl, type VtlTemplate } from '../gateway/vtl';
+import type { ApiModel, AuthorizerModel, FunctionModel, GatewayResponseModel, IntegrationModel, IntegrationResponseModel, MethodModel } from './api-model';
 import type { CfnResource, StackTemplate } from './cloud-assembly';
 import { isLocalError, LocalError } from '../errors';
 import { parseIdentitySources } from '../gateway/authorizer/identity-source';
@@ -22,6 +23,7 @@ type Resources = Readonly<Record<string, CfnResource>>;
 
 const LAMBDA_FUNCTION = 'AWS::Lambda::Function';
 const HEADER_PARAMETER = /^gatewayresponse\.header\.(.+)$/;
+const METHOD_HEADER = /^method\.response\.header\.(.+)$/;
 
 const isRef = (value: unknown, id: string): boolean => (value as { Ref?: unknown } | null)?.Ref === id;
 const props = (r: CfnResource): Record<string, unknown> => r.Properties ?? {};
@@ -72,6 +74,45 @@ export function invokedFunction(expression: unknown, resources: Resources): stri
   if (typeof e.Ref === 'string') return follow(e.Ref);
   if (Array.isArray(e['Fn::GetAtt']) && e['Fn::GetAtt'][1] === 'Arn') return follow(String(e['Fn::GetAtt'][0]));
   return invokedFunction(Object.values(e), resources);
+}
+
+/** The header names of `method.response.header.X`-style keys. */
+const headerNames = (parameters: unknown, pattern: RegExp): string[] =>
+  Object.keys((parameters ?? {}) as Record<string, unknown>).flatMap((k) => pattern.exec(k)?.[1] ?? []);
+
+function templates(raw: unknown, owner: string): Record<string, VtlTemplate> {
+  const out: Record<string, VtlTemplate> = {};
+  for (const [contentType, source] of Object.entries((raw ?? {}) as Record<string, unknown>)) {
+    try {
+      out[contentType] = parseVtl(String(source));
+    } catch (e) {
+      if (!isLocalError(e, 'TEMPLATE_UNSUPPORTED')) throw e;
+      throw new LocalError('TEMPLATE_UNSUPPORTED', `${owner}, ${contentType} template: ${e.message}`, { cause: e });
+    }
+  }
+  return out;
+}
+
+/** A MOCK integration's templates and responses, parsed once here so a template the emulator cannot run stops the start. */
+function mockIntegration(integration: Record<string, unknown>, owner: string): Pick<IntegrationModel, 'requestTemplates' | 'passthroughBehavior' | 'responses'> {
+  const responses: IntegrationResponseModel[] = ((integration.IntegrationResponses ?? []) as Record<string, unknown>[]).map((r) => {
+    const headers: Record<string, string> = {};
+    for (const [key, value] of Object.entries((r.ResponseParameters ?? {}) as Record<string, unknown>)) {
+      const m = METHOD_HEADER.exec(key);
+      if (m) headers[m[1]!] = String(value);
+    }
+    return {
+      statusCode: Number(r.StatusCode),
+      ...(typeof r.SelectionPattern === 'string' && r.SelectionPattern !== '' ? { selectionPattern: r.SelectionPattern } : {}),
+      headers,
+      templates: templates(r.ResponseTemplates, `${owner} integration response ${String(r.StatusCode)}`),
+    };
+  });
+  return {
+    requestTemplates: templates(integration.RequestTemplates, `${owner} integration request`),
+    passthroughBehavior: String(integration.PassthroughBehavior ?? 'WHEN_NO_MATCH'),
+    responses,
+  };
 }
 
 /** `Stack/Authorizer/Handler/Function/Resource` → `Authorizer/Handler`. */
@@ -164,7 +205,11 @@ export function readApi(stacks: readonly StackTemplate[], options: ReadApiOption
         type,
         ...(type === 'AWS_PROXY' ? { functionId: requireFunction(integration.Uri, `method ${id}`) } : {}),
         timeoutMs: Number(integration.TimeoutInMillis ?? 29000),
+        ...(type === 'MOCK' ? mockIntegration(integration, `method ${id} (${String(p.HttpMethod)} ${resourcePath})`) : {}),
       },
+      methodResponses: new Map(
+        ((p.MethodResponses ?? []) as Record<string, unknown>[]).map((r) => [Number(r.StatusCode), new Set(headerNames(r.ResponseParameters, METHOD_HEADER))]),
+      ),
     };
   });
 

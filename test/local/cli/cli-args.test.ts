@@ -44,7 +44,7 @@ describe('parseTokenArgs', () => {
 
 describe('parseStartOptions', () => {
   test('defaults: port 3000, the issuer on the next port, synth when changed', () => {
-    expect(parseStartOptions([], {})).toEqual({ port: 3000, issuerPort: 3001, synth: 'auto', envOverrides: {}, help: false });
+    expect(parseStartOptions([], {})).toEqual({ port: 3000, issuerPort: 3001, synth: 'auto', envOverrides: {}, output: 'cdk.out', help: false });
     expect(parseStartOptions(['--no-synth'], { PORT: '8080' })).toMatchObject({ port: 8080, issuerPort: 8081, synth: 'skip' });
     expect(parseStartOptions(['--synth'], { PORT: '8080', ISSUER_PORT: '9000' })).toMatchObject({ issuerPort: 9000, synth: 'force' });
   });
@@ -58,5 +58,20 @@ describe('parseStartOptions', () => {
   test('bad ports and arguments are usage errors', () => {
     expect(usageError(() => parseStartOptions([], { PORT: 'http' }))).toMatch(/PORT must be a port number/);
     expect(usageError(() => parseStartOptions(['--watch'], {}))).toMatch(/unknown argument/);
+  });
+
+  test('--cors or CORS_ORIGINS turns CORS on for the synth, checked by the stack’s parser', () => {
+    expect(parseStartOptions(['--cors', 'http://localhost:5173, https://app.example.com'], {}).corsOrigins).toBe('http://localhost:5173,https://app.example.com');
+    expect(parseStartOptions(['--cors=*'], {}).corsOrigins).toBe('*');
+    expect(parseStartOptions([], { CORS_ORIGINS: 'http://localhost:5173' }).corsOrigins).toBe('http://localhost:5173');
+    expect(parseStartOptions(['--cors', 'http://localhost:5174'], { CORS_ORIGINS: 'http://localhost:5173' }).corsOrigins).toBe('http://localhost:5174');
+    expect(parseStartOptions([], {})).not.toHaveProperty('corsOrigins');
+    expect(usageError(() => parseStartOptions(['--cors', 'http://localhost:5173/'], {}))).toMatch(/^--cors \(or CORS_ORIGINS\): "http:\/\/localhost:5173\/" ends with a slash/);
+    expect(usageError(() => parseStartOptions(['--cors', '*', '--no-synth'], {}))).toMatch(/needs a synth: drop --no-synth/);
+  });
+
+  test('--output places the cloud assembly elsewhere, never in the project folder itself', () => {
+    expect(parseStartOptions(['--output', '/tmp/x/cdk.out'], {}).output).toBe('/tmp/x/cdk.out');
+    expect(usageError(() => parseStartOptions(['--output', '.'], {}))).toMatch(/--output must name a directory/);
   });
 });

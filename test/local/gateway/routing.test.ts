@@ -8,6 +8,7 @@ const method = (httpMethod: string, resourcePath: string): MethodModel => ({
   httpMethod,
   authorizationType: 'NONE',
   integration: { type: 'AWS_PROXY', functionId: 'Fn', timeoutMs: 29000 },
+  methodResponses: new Map(),
 });
 
 const router = new Router([

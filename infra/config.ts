@@ -7,6 +7,8 @@ import {
   validateAuthorizerEnvironment,
 } from './constructs/authorizer-environment';
 import { parseConfiguredUrl, UrlSettingError } from '../lambda/authorizer/url';
+import { parseCorsOrigins } from '../lambda/shared/cors';
+import { type CorsSettings, DEFAULT_CORS_MAX_AGE_SECONDS, preflightMethods } from './constructs/cors';
 import { routeRules } from './route-table';
 import { ROUTES } from './routes';
 
@@ -21,6 +23,8 @@ export interface OidcApiConfig {
   readonly stageName: string;
   /** @default 30 (days) */
   readonly logRetention: RetentionDays;
+  /** Browser apps on these origins may call the API. @default undefined (no CORS) */
+  readonly cors?: CorsSettings;
 }
 
 /** What `cdk synth` or `cdk deploy` was told; `App.node` satisfies it. */
@@ -85,7 +89,24 @@ export function readConfig(context: ContextSource): OidcApiConfig {
     throw new ConfigError(`CDK context value logRetentionDays must be one CloudWatch Logs offers (${[...RETENTION_DAYS].join(', ')}; 9999 keeps logs forever), got ${logRetention}`);
   }
 
-  return Object.freeze({ issuer, audience, jwksUri, settings, authorizerCacheTtlSeconds: ttl, stageName, logRetention });
+  const cors = readCors(get('corsOrigins'), whole('corsMaxAgeSeconds', get('corsMaxAgeSeconds')));
+
+  return Object.freeze({ issuer, audience, jwksUri, settings, authorizerCacheTtlSeconds: ttl, stageName, logRetention, ...(cors ? { cors } : {}) });
+}
+
+function readCors(origins: string | undefined, maxAgeSeconds: number | undefined): CorsSettings | undefined {
+  if (origins === undefined) {
+    if (maxAgeSeconds !== undefined) throw new ConfigError('CDK context value corsMaxAgeSeconds is set but corsOrigins is not: set corsOrigins (e.g. -c corsOrigins=https://app.example.com) or drop corsMaxAgeSeconds');
+    return undefined;
+  }
+  const maxAge = maxAgeSeconds ?? DEFAULT_CORS_MAX_AGE_SECONDS;
+  if (maxAge > 86400) throw new ConfigError(`CDK context value corsMaxAgeSeconds must be 0 to 86400 (browsers cap it lower: Chromium at 7200), got ${maxAge}`);
+  try {
+    preflightMethods(ROUTES);
+    return Object.freeze({ origins: parseCorsOrigins(origins, 'CDK context value corsOrigins'), maxAgeSeconds: maxAge });
+  } catch (e) {
+    throw new ConfigError((e as Error).message.startsWith('CDK context') ? (e as Error).message : `CDK context value ${(e as Error).message}`, { cause: e });
+  }
 }
 
 /** Context values arrive as strings from -c and as JSON values from cdk.json; blank means not given. */

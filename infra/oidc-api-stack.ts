@@ -12,7 +12,9 @@ import {
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { OidcApiConfig } from './config';
+import { CORS_ORIGINS_ENV, formatCorsOrigins } from '../lambda/shared/cors';
 import { addBearerGatewayResponses } from './constructs/bearer-gateway-responses';
+import { addCorsPreflight, preflightMethods } from './constructs/cors';
 import { NodeFunction } from './constructs/node-function';
 import { OidcAuthorizer } from './constructs/oidc-authorizer';
 import { routeConstructId, routeRules } from './route-table';
@@ -62,13 +64,14 @@ export class OidcApiStack extends Stack {
     });
     // RestApi adds an output with a generated name; ApiUrl below replaces it with a stable one.
     this.api.node.tryRemoveChild('Endpoint');
-    addBearerGatewayResponses(this.api, props.realm ?? this.stackName);
+    addBearerGatewayResponses(this.api, props.realm ?? this.stackName, config.cors?.origins);
+    const corsEnv: Record<string, string> = config.cors ? { [CORS_ORIGINS_ENV]: formatCorsOrigins(config.cors.origins) } : {};
 
     for (const route of routes) {
       const handler = new NodeFunction(this, `${routeConstructId(route)}Handler`, {
         entry: path.join(LAMBDA_DIR, route.handler, 'index.ts'),
         description: `${route.method} ${route.path} (${route.auth} auth)`,
-        environment: { ROUTE_AUTH: route.auth, ROUTE_SCOPES: route.scopes.join(' ') },
+        environment: { ROUTE_AUTH: route.auth, ROUTE_SCOPES: route.scopes.join(' '), ...corsEnv },
         logRetention: config.logRetention,
       });
       this.api.root.resourceForPath(route.path).addMethod(
@@ -77,6 +80,11 @@ export class OidcApiStack extends Stack {
         new LambdaIntegration(handler.function, { allowTestInvoke: false }),
         { authorizer: this.authorizer.forMode(route.auth) },
       );
+    }
+
+    // Preflights are answered by API Gateway itself, before and without any authorizer.
+    if (config.cors) {
+      for (const [resourcePath, methods] of preflightMethods(routes)) addCorsPreflight(this.api.root.resourceForPath(resourcePath), methods, config.cors);
     }
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the deployed stage' });

@@ -1,10 +1,10 @@
 // The one declaration of the API's routes. The stack builds API methods, the authorizer's route table
 // (OIDC_ROUTES) and each handler's own scope check (ROUTE_SCOPES) from this list; README documents it.
-import type { AuthMode } from '../lambda/shared/routes';
+import type { AuthMode, HttpMethod } from '../lambda/shared/routes';
 
 export interface RouteDeclaration {
-  /** HTTP method. */
-  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** HTTP method, or ANY; the type is the route parser's own list. */
+  readonly method: HttpMethod;
   /** API Gateway resource path. */
   readonly path: string;
   /** Handler folder under lambda/ (its index.ts exports `handler`). */

@@ -2,16 +2,16 @@
 // serves the API over HTTP, logging one line per request. Used by `npm start` and, in-process, by tests.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { ApiModel } from './api-model';
-import { toApiRequest } from './api-request';
-import { AuthorizerCache } from './authorizer-cache';
-import { readCloudAssembly } from './cloud-assembly';
-import { Gateway, MAX_PAYLOAD_BYTES } from './gateway';
-import type { HttpAnswer } from './http-answer';
-import { LambdaRunner } from './lambda-runner';
+import type { ApiModel } from './template/api-model';
+import { toApiRequest } from './gateway/api-request';
+import { AuthorizerCache } from './gateway/authorizer/cache';
+import { readCloudAssembly } from './template/cloud-assembly';
+import { Gateway, MAX_PAYLOAD_BYTES } from './gateway/gateway';
+import type { HttpAnswer } from './gateway/http-answer';
+import { LambdaRunner } from './lambda/runner';
 import { closeServer, listen } from './listen';
-import { requestLogLine } from './request-log';
-import { readApi, type ReadApiOptions } from './template-reader';
+import { requestLogLine } from './gateway/request-log';
+import { readApi, type ReadApiOptions } from './template/reader';
 
 export interface LocalApiOptions extends ReadApiOptions {
   /** The cloud assembly (cdk.out) to serve. */

@@ -14,7 +14,7 @@
 import * as os from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { startDevIssuer, type DevIssuer } from '../local/dev-issuer';
+import { startDevIssuer, type DevIssuer } from '../local/dev-issuer/issuer';
 import { LeakScanner } from '../test/helpers/log-audit';
 import { parseRequestLine, startLocalStack, type LocalStack } from '../test/helpers/local-stack';
 

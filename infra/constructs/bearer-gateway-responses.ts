@@ -1,7 +1,11 @@
 // API Gateway's own error answers, shaped as RFC 6750 bearer-token challenges with static JSON bodies
 // (never the authorizer's error text). The authorizer's failures (keys unavailable, a crash) arrive as
-// 500s; callers get 503 + Retry-After instead, because they are transient and worth retrying.
+// 500s; callers get 503 + Retry-After instead, because they are transient and worth retrying. With CORS on,
+// these and every other API Gateway answer (DEFAULT_4XX/5XX: Missing Authentication Token, throttling…)
+// carry the CORS headers, so a browser app can read the challenge.
 import { ResponseType, type RestApiBase } from 'aws-cdk-lib/aws-apigateway';
+import type { CorsOrigins } from '../../lambda/shared/cors';
+import { gatewayResponseCorsHeaders } from './cors';
 
 /** Seconds a client should wait before retrying after the authorizer could not decide. */
 export const RETRY_AFTER_SECONDS = 5;
@@ -10,21 +14,25 @@ export const RETRY_AFTER_SECONDS = 5;
 // inside a single-quoted API Gateway static mapping value.
 const REALM = /^[\x20\x21\x23-\x26\x28-\x5B\x5D-\x7E]+$/;
 
-/** Adds the 401, 403 and 503 gateway responses; `realm` names the protection space in WWW-Authenticate. */
-export function addBearerGatewayResponses(api: RestApiBase, realm: string): void {
+/**
+ * Adds the 401, 403 and 503 gateway responses; `realm` names the protection space in WWW-Authenticate.
+ * With `cors`, they and DEFAULT_4XX/DEFAULT_5XX also carry static CORS headers.
+ */
+export function addBearerGatewayResponses(api: RestApiBase, realm: string, cors?: CorsOrigins): void {
   if (!REALM.test(realm)) {
     throw new Error(`realm must be printable ASCII without quotes or backslashes, got ${JSON.stringify(realm)}`);
   }
   const json = (message: string) => ({ 'application/json': JSON.stringify({ message }) });
   // API Gateway reads header values as mapping expressions: a literal must be wrapped in single quotes.
   const literal = (value: string) => `'${value}'`;
+  const corsHeaders = cors ? gatewayResponseCorsHeaders(cors) : {};
 
   // No token on a required route (API Gateway answers itself) or the authorizer threw 'Unauthorized'.
   // API Gateway cannot tell those apart here, so both carry error="invalid_token" (RFC 6750 §3.1).
   api.addGatewayResponse('Unauthorized', {
     type: ResponseType.UNAUTHORIZED,
     statusCode: '401',
-    responseHeaders: { 'WWW-Authenticate': literal(`Bearer realm="${realm}", error="invalid_token"`) },
+    responseHeaders: { 'WWW-Authenticate': literal(`Bearer realm="${realm}", error="invalid_token"`), ...corsHeaders },
     templates: json('Unauthorized'),
   });
   // A valid token whose policy does not list this route: it lacks the route's scopes. The challenge
@@ -32,7 +40,7 @@ export function addBearerGatewayResponses(api: RestApiBase, realm: string): void
   api.addGatewayResponse('AccessDenied', {
     type: ResponseType.ACCESS_DENIED,
     statusCode: '403',
-    responseHeaders: { 'WWW-Authenticate': literal('Bearer error="insufficient_scope"') },
+    responseHeaders: { 'WWW-Authenticate': literal('Bearer error="insufficient_scope"'), ...corsHeaders },
     templates: json('Forbidden'),
   });
   for (const [id, type] of [
@@ -42,8 +50,12 @@ export function addBearerGatewayResponses(api: RestApiBase, realm: string): void
     api.addGatewayResponse(id, {
       type,
       statusCode: '503',
-      responseHeaders: { 'Retry-After': literal(String(RETRY_AFTER_SECONDS)) },
+      responseHeaders: { 'Retry-After': literal(String(RETRY_AFTER_SECONDS)), ...corsHeaders },
       templates: json('Service Unavailable'),
     });
   }
+  if (!cors) return;
+  // Types not customized above take these headers, with their own status and API Gateway's default body.
+  api.addGatewayResponse('Default4xx', { type: ResponseType.DEFAULT_4XX, responseHeaders: corsHeaders });
+  api.addGatewayResponse('Default5xx', { type: ResponseType.DEFAULT_5XX, responseHeaders: corsHeaders });
 }

@@ -1,6 +1,8 @@
-// JSON proxy responses, including RFC 6750 answers for a handler's own auth re-check.
-import type { APIGatewayProxyResult } from 'aws-lambda';
+// JSON proxy responses, including RFC 6750 answers for a handler's own auth re-check, and the CORS
+// headers every answer gets for the request's Origin.
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { AuthContext } from './auth-context';
+import { corsResponseHeaders, type CorsOrigins } from './cors';
 import type { RouteRequirement } from './route-requirement';
 
 export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {
@@ -19,4 +21,22 @@ export function refuse(requirement: RouteRequirement, auth: AuthContext): APIGat
     return json(401, { message: 'Unauthorized' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
   }
   return undefined;
+}
+
+/** The request's Origin header (any spelling), or undefined. */
+export function requestOrigin(event: Pick<APIGatewayProxyEvent, 'headers'>): string | undefined {
+  for (const [name, value] of Object.entries(event.headers ?? {})) if (name.toLowerCase() === 'origin' && value) return value;
+  return undefined;
+}
+
+/** `result` with the CORS headers for `origin`; unchanged when CORS is off. A `Vary` the handler set is kept. */
+export function withCors(result: APIGatewayProxyResult, cors: CorsOrigins | undefined, origin: string | undefined): APIGatewayProxyResult {
+  if (cors === undefined) return result;
+  const headers: Record<string, boolean | number | string> = { ...result.headers };
+  for (const [name, value] of Object.entries(corsResponseHeaders(cors, origin))) {
+    const existing = Object.keys(headers).find((k) => k.toLowerCase() === name.toLowerCase());
+    if (existing !== undefined && name === 'Vary') headers[existing] = `${headers[existing]}, ${value}`;
+    else headers[existing ?? name] = value;
+  }
+  return { ...result, headers };
 }

@@ -4,6 +4,10 @@ import { patternReaches, routeLanguage, routePattern } from './arn-pattern';
 
 export type AuthMode = 'optional' | 'required';
 
+/** Every method a route may declare, as API Gateway names them; ANY is every method. */
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+
 export interface RouteRule {
   /** HTTP method as API Gateway names it (GET, POST, …, or ANY). */
   readonly method: string;
@@ -15,7 +19,7 @@ export interface RouteRule {
   readonly scopes: readonly string[];
 }
 
-const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY']);
+const METHODS: ReadonlySet<string> = new Set(HTTP_METHODS);
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/; // RFC 6749 §3.3 scope-token
 const RESOURCE_PATH = /^\/([A-Za-z0-9._~!$&'()*+,;=:@-]+|\{[A-Za-z0-9_]+\+?\})?(\/([A-Za-z0-9._~!$&'()*+,;=:@-]+|\{[A-Za-z0-9_]+\+?\}))*$/;
 

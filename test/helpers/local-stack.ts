@@ -3,13 +3,13 @@
 // on a free loopback port with the authorizer pointed at the issuer the caller runs.
 //
 // The assembly is synthesized once per `name` with fixed placeholder context and reused while infra/ and
-// lambda/ are unchanged (local/synth.ts decides); the issuer, audience and any other authorizer setting
+// lambda/ are unchanged (local/template/synth.ts decides); the issuer, audience and any other authorizer setting
 // reach the bundled authorizer as environment overrides, which is all the context changes in the template.
 import * as path from 'node:path';
-import { readCloudAssembly } from '../../local/cloud-assembly';
+import { readCloudAssembly } from '../../local/template/cloud-assembly';
 import { startLocalApi, type LocalApi } from '../../local/server';
-import { synthesize } from '../../local/synth';
-import { readApi } from '../../local/template-reader';
+import { synthesize } from '../../local/template/synth';
+import { readApi } from '../../local/template/reader';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const PLACEHOLDER = { issuer: 'http://127.0.0.1:9/placeholder', audience: 'placeholder-audience' };

@@ -248,3 +248,54 @@ test('sanity: the assembly was synthesized into the temp dir', () => {
   expect(path.isAbsolute(api.model.functions.values().next().value!.assetDir)).toBe(true);
   expect(api.model.stageName).toBe('test');
 });
+
+describe('MOCK integrations', () => {
+  const preflight = (origin: string | undefined) =>
+    request(api.url, '/items/1', { method: 'OPTIONS', headers: { ...(origin ? { Origin: origin } : {}), 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'authorization' } });
+
+  test('the CORS preflight is answered without the authorizer: 204, the methods, headers and max age, the listed origin echoed', async () => {
+    const before = logs.lambda.length;
+    const res = await preflight('http://other.test');
+    expect(res.status).toBe(204);
+    expect(res.body.length).toBe(0);
+    expect(res.headers).toMatchObject({
+      'access-control-allow-origin': 'http://other.test',
+      'access-control-allow-methods': 'GET',
+      'access-control-allow-headers': 'Authorization, Content-Type',
+      'access-control-max-age': '60',
+      vary: 'Origin',
+    });
+    expect(logs.lastAuthorizer()).toBe('none');
+    expect(logs.lambda.length).toBe(before);
+  });
+
+  test('an origin not listed, or none, gets the same 204 without Access-Control-Allow-Origin', async () => {
+    for (const origin of ['http://evil.test', undefined]) {
+      const res = await preflight(origin);
+      expect(res.status).toBe(204);
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+      expect(res.headers['access-control-allow-methods']).toBe('GET');
+    }
+  });
+
+  test('a Content-Type without a request template is 415 when passthrough is NEVER', async () => {
+    const res = await request(api.url, '/items/1', { method: 'OPTIONS', headers: { Origin: 'http://app.test', 'Content-Type': 'text/plain' } });
+    expect(res.status).toBe(415);
+    expect(res.json()).toEqual({ message: 'Unsupported Media Type' });
+  });
+
+  test('the request template picks the status; the default response maps declared headers and renders its template', async () => {
+    const res = await request(api.url, '/mock/200');
+    expect(res.status).toBe(200);
+    expect(res.headers['x-mock']).toBe('yes');
+    expect(res.headers['x-stage']).toBe('blue');
+    expect(res.headers['x-undeclared']).toBeUndefined();
+    expect(res.json()).toEqual({ requestId: res.headers['x-amzn-requestid'], color: 'blue' });
+  });
+
+  test('a selection pattern picks another response, whose template may override the status', async () => {
+    const res = await request(api.url, '/mock/404');
+    expect(res.status).toBe(410);
+    expect(res.json()).toEqual({ gone: true });
+  });
+});

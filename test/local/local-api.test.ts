@@ -4,10 +4,10 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { decodeProtectedHeader } from 'jose';
-import { startDevIssuer, type DevIssuer } from '../../local/dev-issuer';
-import { writeState } from '../../local/dev-issuer-state';
+import { startDevIssuer, type DevIssuer } from '../../local/dev-issuer/issuer';
+import { writeState } from '../../local/dev-issuer/state';
 import { startLocalApi, type LocalApi } from '../../local/server';
-import { synthesize } from '../../local/synth';
+import { synthesize } from '../../local/template/synth';
 import { request } from './support/http';
 import { collectLogs, type Logs } from './support/logs';
 import { tempDir } from './support/temp-dir';

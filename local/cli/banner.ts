@@ -1,0 +1,87 @@
+// What `npm start` prints once everything listens: the routes as read from the template, the issuer
+// the authorizer trusts, and commands to paste.
+import type { ApiModel, AuthorizerModel } from '../template/api-model';
+
+export interface BannerInput {
+  readonly model: ApiModel;
+  readonly apiUrl: string;
+  /** How cdk.out came to be, e.g. "synthesized in 5.8 s" or "unchanged, synth skipped". */
+  readonly assemblyNote: string;
+  readonly issuer: string;
+  readonly audience: string;
+  /** True when the embedded dev issuer runs. */
+  readonly devIssuer: boolean;
+}
+
+/** `AuthorizerRequired85CC1889` → `AuthorizerRequired`. */
+const shortId = (logicalId: string): string => logicalId.replace(/[0-9A-F]{8}$/, '') || logicalId;
+
+function describeAuthorizer(a: AuthorizerModel): string {
+  const sources = a.identitySources.length === 0 ? 'no identity source' : a.identitySources.map((s) => `${s.kind} ${s.name}`).join(', ');
+  return `${shortId(a.logicalId)} (${a.type}, ${sources}, TTL ${a.ttlSeconds}s)`;
+}
+
+/**
+ * A protected route to show in the curl example, with the scopes its token needs: read from the
+ * authorizer's own OIDC_REQUIRED_SCOPES and OIDC_ROUTES, so the example follows infra/routes.ts.
+ */
+export function exampleRoute(model: ApiModel): { path: string; scope: string } | undefined {
+  const method = model.methods.find((m) => {
+    const a = m.authorizerId ? model.authorizers.get(m.authorizerId) : undefined;
+    return a !== undefined && a.identitySources.length > 0 && !m.resourcePath.includes('{');
+  });
+  if (!method) return undefined;
+  const env = model.functions.get(model.authorizers.get(method.authorizerId!)!.functionId)?.environment ?? {};
+  const scopes = (env.OIDC_REQUIRED_SCOPES ?? 'openid').split(' ').filter(Boolean);
+  try {
+    const routes = JSON.parse(env.OIDC_ROUTES ?? '[]') as { method?: string; resourcePath?: string; scopes?: string[] }[];
+    const rule = routes.find((r) => r.resourcePath === method.resourcePath && (r.method === method.httpMethod || r.method === 'ANY'));
+    for (const s of rule?.scopes ?? []) if (!scopes.includes(s)) scopes.push(s);
+  } catch {
+    // Not this project's authorizer: the required scopes alone make the example.
+  }
+  return { path: method.resourcePath, scope: scopes.join(' ') };
+}
+
+/** What the template's Lambdas were told about CORS (CORS_ALLOWED_ORIGINS), if anything. */
+function corsLine(model: ApiModel): string[] {
+  const origins = [...model.functions.values()].map((f) => f.environment.CORS_ALLOWED_ORIGINS).find((v) => v !== undefined);
+  return origins === undefined ? [] : [`CORS: browser apps on ${origins === '*' ? 'any origin' : origins.split(',').join(', ')} may call it (preflights answered by MOCK OPTIONS methods)`];
+}
+
+export function banner(input: BannerInput): string {
+  const { model, apiUrl } = input;
+  const example = exampleRoute(model);
+  const methods = [...model.methods].sort((a, b) => a.resourcePath.localeCompare(b.resourcePath) || a.httpMethod.localeCompare(b.httpMethod));
+  const width = Math.max(...methods.map((m) => m.httpMethod.length + m.resourcePath.length + 1));
+  const lines = [
+    '',
+    `Local API Gateway for ${model.name} (stage ${model.stageName}) from cdk.out, ${input.assemblyNote}`,
+    `  ${apiUrl}`,
+    ...methods.map((m) => {
+      const authorizer = m.authorizerId ? model.authorizers.get(m.authorizerId) : undefined;
+      const auth = authorizer ? `authorizer ${describeAuthorizer(authorizer)}` : `auth ${m.authorizationType}`;
+      const target = m.integration.functionId ? model.functions.get(m.integration.functionId)?.displayName : m.integration.type;
+      return `    ${`${m.httpMethod} ${m.resourcePath}`.padEnd(width)}  ${auth} -> ${target}`;
+    }),
+    input.devIssuer
+      ? `Dev OIDC issuer ${input.issuer} (audience ${input.audience}; key generated at start)`
+      : `Authorizer trusts ${input.issuer} (audience ${input.audience}); get tokens from it`,
+    ...corsLine(model),
+    ...model.warnings.map((w) => `  warning: ${w}`),
+    '',
+    'Try:',
+    `  curl ${apiUrl}/`,
+    ...(example
+      ? [
+          input.devIssuer
+            ? `  curl -H "Authorization: Bearer $(npm run -s token -- --scope '${example.scope}')" ${apiUrl}${example.path}`
+            : `  curl -H "Authorization: Bearer $TOKEN" ${apiUrl}${example.path}`,
+        ]
+      : []),
+    '',
+    'One line per request: method path status authorizer=none|skipped|cached|invoked ms. Ctrl-C stops.',
+    '',
+  ];
+  return lines.join('\n');
+}

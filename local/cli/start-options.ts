@@ -1,0 +1,110 @@
+// Settings of `npm start`, from the environment and arguments, checked before anything starts.
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { formatCorsOrigins, parseCorsOrigins } from '../../lambda/shared/cors';
+import { LocalError } from '../errors';
+
+export const START_USAGE = `Usage: npm start [-- --issuer https://idp.example.com/ --audience my-api] [--cors ORIGINS] [--synth | --no-synth] [--env-vars file.json] [--output DIR]
+
+Synthesizes the CDK app (skipped when nothing changed) and serves its REST API from cdk.out.
+  PORT=3000            where the API listens (loopback only)
+  ISSUER_PORT=PORT+1   where the embedded dev OIDC issuer listens
+  OIDC_ISSUER, OIDC_AUDIENCE (or --issuer, --audience)
+                       trust your own issuer instead; no dev issuer is started
+  --synth              synthesize even when nothing changed
+  --no-synth           serve cdk.out as it is
+  --cors ORIGINS       browser apps on these origins may call the API (CDK context corsOrigins):
+  (or CORS_ORIGINS)    comma-separated, such as http://localhost:5173, or *
+  --env-vars FILE      extra environment per function: {"<logical id or name>": {"VAR": "value"}}
+  --output DIR         where the cloud assembly goes (default cdk.out)
+  REST_API             which RestApi to serve when the app has several`;
+
+export interface StartOptions {
+  readonly port: number;
+  readonly issuerPort: number;
+  /** Set with audience: use this issuer and start none. */
+  readonly issuer?: string;
+  readonly audience?: string;
+  readonly synth: 'auto' | 'force' | 'skip';
+  readonly envOverrides: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  readonly restApi?: string;
+  /** corsOrigins for the synth, checked by the stack's own parser. */
+  readonly corsOrigins?: string;
+  /** The cloud assembly directory, relative to the project unless absolute. @default 'cdk.out' */
+  readonly output: string;
+  readonly help: boolean;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function port(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new LocalError('USAGE', `${name} must be a port number from 1 to 65535, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+function readEnvOverrides(file: string): Record<string, Record<string, string>> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new LocalError('USAGE', `--env-vars ${file}: ${(e as Error).message}`);
+  }
+  const ok =
+    typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) &&
+    Object.values(parsed).every((vars) => typeof vars === 'object' && vars !== null && Object.values(vars).every((v) => typeof v === 'string'));
+  if (!ok) throw new LocalError('USAGE', `--env-vars ${file} must hold {"<function logical id or name>": {"VAR": "string value"}}`);
+  return parsed as Record<string, Record<string, string>>;
+}
+
+export function parseStartOptions(argv: readonly string[], env: Env): StartOptions {
+  let issuer = env.OIDC_ISSUER?.trim() || undefined;
+  let audience = env.OIDC_AUDIENCE?.trim() || undefined;
+  let synth: StartOptions['synth'] = 'auto';
+  let envOverrides: Record<string, Record<string, string>> = {};
+  let cors = env.CORS_ORIGINS?.trim() || undefined;
+  let output = 'cdk.out';
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i]!.split(/=(.*)/s, 2) as [string, string | undefined];
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new LocalError('USAGE', `${flag} needs a value\n\n${START_USAGE}`);
+      return v;
+    };
+    if (flag === '-h' || flag === '--help') return { port: 0, issuerPort: 0, synth, envOverrides, output, help: true };
+    else if (flag === '--issuer') issuer = value();
+    else if (flag === '--audience') audience = value();
+    else if (flag === '--synth') synth = 'force';
+    else if (flag === '--no-synth') synth = 'skip';
+    else if (flag === '--env-vars') envOverrides = readEnvOverrides(value());
+    else if (flag === '--cors') cors = value();
+    else if (flag === '--output') output = value();
+    else throw new LocalError('USAGE', `unknown argument ${JSON.stringify(argv[i])}\n\n${START_USAGE}`);
+  }
+  if ((issuer === undefined) !== (audience === undefined)) {
+    throw new LocalError('USAGE', 'name both your issuer and its audience (OIDC_ISSUER and OIDC_AUDIENCE, or --issuer and --audience), or neither to use the dev issuer');
+  }
+  let corsOrigins: string | undefined;
+  if (cors !== undefined) {
+    if (synth === 'skip') throw new LocalError('USAGE', '--cors (or CORS_ORIGINS) changes the template, so it needs a synth: drop --no-synth');
+    try {
+      corsOrigins = formatCorsOrigins(parseCorsOrigins(cors, '--cors (or CORS_ORIGINS)'));
+    } catch (e) {
+      throw new LocalError('USAGE', (e as Error).message, { cause: e });
+    }
+  }
+  if (output.trim() === '' || path.resolve(output) === path.resolve('.')) throw new LocalError('USAGE', `--output must name a directory for the cloud assembly, got ${JSON.stringify(output)}`);
+  const apiPort = port('PORT', env.PORT, 3000);
+  return {
+    port: apiPort,
+    issuerPort: port('ISSUER_PORT', env.ISSUER_PORT, apiPort === 65535 ? 65534 : apiPort + 1),
+    ...(issuer !== undefined ? { issuer, audience: audience! } : {}),
+    synth,
+    envOverrides,
+    ...(env.REST_API ? { restApi: env.REST_API } : {}),
+    ...(corsOrigins !== undefined ? { corsOrigins } : {}),
+    output,
+    help: false,
+  };
+}

@@ -1,0 +1,40 @@
+// Arguments of `npm run -s token -- --scope "openid profile" --email alice@example.com --expires 1h`.
+import type { TokenRequest } from '../dev-issuer/token';
+import { parseDuration } from './duration';
+import { LocalError } from '../errors';
+
+export const TOKEN_USAGE = `Usage: npm run -s token -- [--scope "openid profile"] [--email alice@example.com] [--expires 1h] [--sub id] [--audience aud]
+
+Prints one access token from the dev issuer that \`npm start\` runs, and nothing else, on stdout.
+  --scope     space-delimited scopes (default "openid profile")
+  --email     the email claim, which the API shows as the username (default alice@example.com)
+  --expires   lifetime: 90s, 15m, 1h, 2d; negative (--expires=-5m) for an expired token (default 1h)
+  --sub       the subject (default derived from the email)
+  --audience  another aud, to see a token for someone else's API refused (default the API's)`;
+
+const OPTIONS = new Set(['scope', 'email', 'expires', 'sub', 'audience']);
+
+export type TokenArgs = { readonly help: true } | { readonly help: false; readonly request: TokenRequest };
+
+export function parseTokenArgs(argv: readonly string[]): TokenArgs {
+  const values: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '-h' || arg === '--help') return { help: true };
+    const m = /^--([a-z]+)(?:=(.*))?$/s.exec(arg);
+    if (!m || !OPTIONS.has(m[1]!)) throw new LocalError('USAGE', `unknown argument ${JSON.stringify(arg)}\n\n${TOKEN_USAGE}`);
+    const value = m[2] ?? argv[++i];
+    if (value === undefined) throw new LocalError('USAGE', `--${m[1]} needs a value\n\n${TOKEN_USAGE}`);
+    values[m[1]!] = value;
+  }
+  return {
+    help: false,
+    request: {
+      ...(values.scope !== undefined ? { scope: values.scope.trim().replace(/\s+/g, ' ') } : {}),
+      ...(values.email !== undefined ? { email: values.email } : {}),
+      ...(values.sub !== undefined ? { sub: values.sub } : {}),
+      ...(values.audience !== undefined ? { audience: values.audience } : {}),
+      ...(values.expires !== undefined ? { expiresInSeconds: parseDuration(values.expires, '--expires') } : {}),
+    },
+  };
+}

@@ -1,0 +1,49 @@
+// `npm run -s token -- --scope "openid profile"`: asks the dev issuer that `npm start` runs for a token
+// and prints it alone on stdout, so `$(npm run -s token)` drops straight into a curl command. Every
+// diagnostic goes to stderr, with a non-zero exit.
+import * as path from 'node:path';
+import { readState, stateFileIn, type DevIssuerState } from '../dev-issuer/state';
+import type { TokenRequest } from '../dev-issuer/token';
+import { isLocalError, LocalError } from '../errors';
+import { parseTokenArgs, TOKEN_USAGE } from './token-args';
+
+/** POSTs the request to the issuer's /dev/token endpoint. */
+export async function requestToken(state: DevIssuerState, request: TokenRequest, fetchFn: typeof fetch = fetch): Promise<string> {
+  let res: Response;
+  try {
+    res = await fetchFn(`${state.issuer}/dev/token`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${state.secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify(request),
+      signal: AbortSignal.timeout(5000),
+    });
+  } catch (e) {
+    throw new LocalError('ISSUER_NOT_RUNNING', `the dev issuer at ${state.issuer} does not answer: is \`npm start\` still running?`, { cause: e });
+  }
+  const body = (await res.json().catch(() => ({}))) as { access_token?: unknown; error_description?: unknown; error?: unknown };
+  if (res.ok && typeof body.access_token === 'string') return body.access_token;
+  if (res.status === 401) throw new LocalError('ISSUER_NOT_RUNNING', `the dev issuer at ${state.issuer} refused the secret in the state file: restart \`npm start\``);
+  throw new LocalError('TOKEN_REQUEST_INVALID', String(body.error_description ?? body.error ?? `the dev issuer answered HTTP ${res.status}`));
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  try {
+    const args = parseTokenArgs(argv);
+    if (args.help) {
+      process.stderr.write(`${TOKEN_USAGE}\n`);
+      return 0;
+    }
+    const stateFile = process.env.DEV_ISSUER_STATE ?? stateFileIn(path.resolve(__dirname, '..', '..'));
+    process.stdout.write(`${await requestToken(readState(stateFile), args.request)}\n`);
+    return 0;
+  } catch (e) {
+    process.stderr.write(`token: ${isLocalError(e) ? e.message : (e as Error).stack}\n`);
+    return isLocalError(e, 'USAGE') ? 2 : 1;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

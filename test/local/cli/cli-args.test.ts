@@ -1,0 +1,77 @@
+import { parseDuration } from '../../../local/cli/duration';
+import { isLocalError } from '../../../local/errors';
+import { parseStartOptions } from '../../../local/cli/start-options';
+import { parseTokenArgs } from '../../../local/cli/token-args';
+
+const usageError = (fn: () => unknown): string | undefined => {
+  try {
+    fn();
+  } catch (e) {
+    return isLocalError(e, 'USAGE') ? e.message : `not a usage error: ${e}`;
+  }
+  return undefined;
+};
+
+describe('parseDuration', () => {
+  test.each([
+    ['90', 90],
+    ['90s', 90],
+    ['15m', 900],
+    ['1h', 3600],
+    ['2d', 172800],
+    ['-5m', -300],
+  ])('%s is %i seconds', (text, seconds) => expect(parseDuration(text)).toBe(seconds));
+
+  test('refuses what is not a duration', () => expect(usageError(() => parseDuration('1 hour'))).toMatch(/not a duration/));
+});
+
+describe('parseTokenArgs', () => {
+  test('the documented form, and --name=value', () => {
+    expect(parseTokenArgs(['--scope', 'openid  profile', '--email', 'a@b.c', '--expires', '1h'])).toEqual({
+      help: false,
+      request: { scope: 'openid profile', email: 'a@b.c', expiresInSeconds: 3600 },
+    });
+    expect(parseTokenArgs(['--expires=-5m', '--audience=other', '--sub=s'])).toEqual({ help: false, request: { expiresInSeconds: -300, audience: 'other', sub: 's' } });
+    expect(parseTokenArgs([])).toEqual({ help: false, request: {} });
+    expect(parseTokenArgs(['--help'])).toEqual({ help: true });
+  });
+
+  test('unknown or incomplete arguments are usage errors', () => {
+    expect(usageError(() => parseTokenArgs(['--scopes', 'x']))).toMatch(/unknown argument "--scopes"/);
+    expect(usageError(() => parseTokenArgs(['--email']))).toMatch(/--email needs a value/);
+  });
+});
+
+describe('parseStartOptions', () => {
+  test('defaults: port 3000, the issuer on the next port, synth when changed', () => {
+    expect(parseStartOptions([], {})).toEqual({ port: 3000, issuerPort: 3001, synth: 'auto', envOverrides: {}, output: 'cdk.out', help: false });
+    expect(parseStartOptions(['--no-synth'], { PORT: '8080' })).toMatchObject({ port: 8080, issuerPort: 8081, synth: 'skip' });
+    expect(parseStartOptions(['--synth'], { PORT: '8080', ISSUER_PORT: '9000' })).toMatchObject({ issuerPort: 9000, synth: 'force' });
+  });
+
+  test('your own issuer needs its audience too', () => {
+    expect(parseStartOptions(['--issuer', 'https://idp.example.com/', '--audience=api'], {})).toMatchObject({ issuer: 'https://idp.example.com/', audience: 'api' });
+    expect(parseStartOptions([], { OIDC_ISSUER: 'https://idp.example.com/', OIDC_AUDIENCE: 'api' })).toMatchObject({ issuer: 'https://idp.example.com/' });
+    expect(usageError(() => parseStartOptions([], { OIDC_ISSUER: 'https://idp.example.com/' }))).toMatch(/both your issuer and its audience/);
+  });
+
+  test('bad ports and arguments are usage errors', () => {
+    expect(usageError(() => parseStartOptions([], { PORT: 'http' }))).toMatch(/PORT must be a port number/);
+    expect(usageError(() => parseStartOptions(['--watch'], {}))).toMatch(/unknown argument/);
+  });
+
+  test('--cors or CORS_ORIGINS turns CORS on for the synth, checked by the stack’s parser', () => {
+    expect(parseStartOptions(['--cors', 'http://localhost:5173, https://app.example.com'], {}).corsOrigins).toBe('http://localhost:5173,https://app.example.com');
+    expect(parseStartOptions(['--cors=*'], {}).corsOrigins).toBe('*');
+    expect(parseStartOptions([], { CORS_ORIGINS: 'http://localhost:5173' }).corsOrigins).toBe('http://localhost:5173');
+    expect(parseStartOptions(['--cors', 'http://localhost:5174'], { CORS_ORIGINS: 'http://localhost:5173' }).corsOrigins).toBe('http://localhost:5174');
+    expect(parseStartOptions([], {})).not.toHaveProperty('corsOrigins');
+    expect(usageError(() => parseStartOptions(['--cors', 'http://localhost:5173/'], {}))).toMatch(/^--cors \(or CORS_ORIGINS\): "http:\/\/localhost:5173\/" ends with a slash/);
+    expect(usageError(() => parseStartOptions(['--cors', '*', '--no-synth'], {}))).toMatch(/needs a synth: drop --no-synth/);
+  });
+
+  test('--output places the cloud assembly elsewhere, never in the project folder itself', () => {
+    expect(parseStartOptions(['--output', '/tmp/x/cdk.out'], {}).output).toBe('/tmp/x/cdk.out');
+    expect(usageError(() => parseStartOptions(['--output', '.'], {}))).toMatch(/--output must name a directory/);
+  });
+});

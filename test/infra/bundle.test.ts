@@ -167,6 +167,15 @@ test('each function asset holds index.js and its source map', () => {
   }
 });
 
+test('the bundled authorizer carries jose and verifies with it, not with node:crypto', () => {
+  const code = readFileSync(path.join(assets.get('authorizer')!.dir, 'index.js'), 'utf8');
+  // jose's own error codes and its WebCrypto verify call are in the bundle...
+  for (const joseCode of ['ERR_JWS_SIGNATURE_VERIFICATION_FAILED', 'ERR_JWT_CLAIM_VALIDATION_FAILED', 'ERR_JWKS_NO_MATCHING_KEY']) expect(code).toContain(joseCode);
+  expect(code).toMatch(/crypto\.subtle\.verify\(/);
+  // ...and no hand-written verification or key import through node:crypto is.
+  expect(code).not.toMatch(/createPublicKey|\.verify\(\s*"sha/);
+});
+
 test('the bundled authorizer, with the template’s environment, decides as the contract says', async () => {
   const good = `Bearer ${await token()}`;
   const otherKey = (await generateKeyPair('ES256')).privateKey;
@@ -184,7 +193,7 @@ test('the bundled authorizer, with the template’s environment, decides as the 
   for (const outcome of [forHome!, forProfile!]) {
     expect(outcome.error).toBeUndefined();
     expect(outcome.result!.principalId).toBe('user-123');
-    expect(allowed(outcome.result!)).toEqual({ effect: 'Allow', resources: [`${API}/GET/`, `${API}/GET/profile`] });
+    expect(allowed(outcome.result!)).toEqual({ effect: 'Allow', resources: [`${API}/GET/`, `${API}/GET/profile`, `${API}/GET/profile/`] });
     expect(outcome.result!.context).toMatchObject({ username: 'ada@example.com', sub: 'user-123', anonymous: false });
     expect(String(outcome.result!.context!.scopes).split(' ')).toEqual(expect.arrayContaining(['openid', 'profile']));
   }

@@ -2,23 +2,22 @@
 // Every default and unit is stated here and in README's configuration table.
 import { parseRouteTable, type RouteRule } from '../shared/routes';
 import { DEFAULT_ALGORITHMS, SUPPORTED_ALGORITHMS } from './algorithms';
+import { CLAIM_KEY_PREFIX, MAX_CONTEXT_CLAIM_BYTES } from '../shared/claims';
 import { ConfigError } from './errors';
-import { parseConfiguredUrl } from './url';
+import { contextClaimList, readIssuers, type IssuerConfig } from './issuer-config';
+
+/**
+ * What the context claims may take of the authorizer's answer, by construction: each claim at most
+ * MAX_CONTEXT_CLAIM_BYTES plus its key. The whole answer is kept within 8 KB (README, "Claims handed on").
+ */
+export const CONTEXT_CLAIMS_BUDGET_BYTES = 6144;
 
 export interface AuthorizerConfig {
-  /** Exact `iss` every token must carry, and where discovery starts. */
-  readonly issuer: string;
-  /** A token's `aud` must hold one of these. */
-  readonly audiences: readonly string[];
-  /** Skips discovery when set. */
-  readonly jwksUri?: string;
+  /** The issuers whose tokens are accepted, each with its own audiences, keys and rules (issuer-config.ts). */
+  readonly issuers: readonly IssuerConfig[];
   readonly routes: readonly RouteRule[];
-  /** Scopes every token must hold. @default ['openid'] */
-  readonly requiredScopes: readonly string[];
   /** @default every algorithm in algorithms.ts */
   readonly algorithms: readonly string[];
-  /** Claim read into context.username; `sub` when the token lacks it. @default 'email' */
-  readonly usernameClaim: string;
   /** @default 60 (seconds) */
   readonly clockToleranceSeconds: number;
   /** Keys are fresh this long after a fetch. @default 600 (seconds) */
@@ -33,30 +32,11 @@ export interface AuthorizerConfig {
   readonly fetchMaxBytes: number;
   /** Longest Authorization credential accepted, checked before parsing. @default 16384 (bytes) */
   readonly maxTokenBytes: number;
-  /** Require `typ: at+jwt` (RFC 9068). @default false */
-  readonly requireAtJwt: boolean;
-  /** Accept a token with no `aud` whose `client_id` is an audience (Cognito access tokens). @default false */
-  readonly clientIdAsAudience: boolean;
   /** Verified tokens remembered; 0 turns the cache off. @default 1000 (entries) */
   readonly tokenCacheSize: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-/** A configured issuer or JWKS URI, checked by the one URL parser synth shares (url.ts). */
-export function checkUrl(setting: string, value: string): string {
-  try {
-    return parseConfiguredUrl(value).value;
-  } catch (e) {
-    throw new ConfigError(setting, (e as Error).message);
-  }
-}
-
-function required(env: Env, name: string, hint: string): string {
-  const v = env[name]?.trim();
-  if (!v) throw new ConfigError(name, `is required: ${hint}`);
-  return v;
-}
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name]?.trim();
@@ -79,12 +59,13 @@ function words(value: string | undefined, separator: RegExp): string[] {
 }
 
 export function readConfig(env: Env): AuthorizerConfig {
-  const issuer = checkUrl('OIDC_ISSUER', required(env, 'OIDC_ISSUER', 'set the CDK context value issuer (-c issuer=https://…)'));
-  const audiences = words(required(env, 'OIDC_AUDIENCE', 'set the CDK context value audience (-c audience=…)'), /,/);
-  if (audiences.length === 0) throw new ConfigError('OIDC_AUDIENCE', 'must name at least one audience');
-
-  const jwksRaw = env.OIDC_JWKS_URI?.trim();
-  const jwksUri = jwksRaw ? checkUrl('OIDC_JWKS_URI', jwksRaw) : undefined;
+  const issuers = readIssuers(env, {
+    requiredScopes: env.OIDC_REQUIRED_SCOPES === undefined ? Object.freeze(['openid']) : Object.freeze(words(env.OIDC_REQUIRED_SCOPES, /\s+/)),
+    usernameClaim: env.OIDC_USERNAME_CLAIM?.trim() || 'email',
+    clientIdAsAudience: flag(env, 'OIDC_CLIENT_ID_AS_AUDIENCE'),
+    requireAtJwt: flag(env, 'OIDC_REQUIRE_AT_JWT'),
+    contextClaims: contextClaimList('OIDC_CONTEXT_CLAIMS', env.OIDC_CONTEXT_CLAIMS ?? ''),
+  });
 
   let routes: readonly RouteRule[];
   try {
@@ -101,17 +82,10 @@ export function readConfig(env: Env): AuthorizerConfig {
   }
   if (algorithms.length === 0) throw new ConfigError('OIDC_ALGORITHMS', 'must name at least one algorithm');
 
-  const usernameClaim = env.OIDC_USERNAME_CLAIM?.trim() || 'email';
-  const requiredScopes = env.OIDC_REQUIRED_SCOPES === undefined ? ['openid'] : words(env.OIDC_REQUIRED_SCOPES, /\s+/);
-
   const config: AuthorizerConfig = {
-    issuer,
-    audiences,
-    ...(jwksUri ? { jwksUri } : {}),
+    issuers,
     routes,
-    requiredScopes,
     algorithms,
-    usernameClaim,
     clockToleranceSeconds: integer(env, 'OIDC_CLOCK_TOLERANCE_SECONDS', 60, 0, 600),
     jwksMaxAgeSeconds: integer(env, 'OIDC_JWKS_MAX_AGE_SECONDS', 600, 1, 86400),
     jwksMaxStaleSeconds: integer(env, 'OIDC_JWKS_MAX_STALE_SECONDS', 86400, 0, 7 * 86400),
@@ -119,12 +93,46 @@ export function readConfig(env: Env): AuthorizerConfig {
     fetchTimeoutMs: integer(env, 'OIDC_FETCH_TIMEOUT_MS', 3000, 100, 10000),
     fetchMaxBytes: integer(env, 'OIDC_FETCH_MAX_BYTES', 1048576, 1024, 10 * 1048576),
     maxTokenBytes: integer(env, 'OIDC_MAX_TOKEN_BYTES', 16384, 512, 65536),
-    requireAtJwt: flag(env, 'OIDC_REQUIRE_AT_JWT'),
-    clientIdAsAudience: flag(env, 'OIDC_CLIENT_ID_AS_AUDIENCE'),
     tokenCacheSize: integer(env, 'OIDC_TOKEN_CACHE_SIZE', 1000, 0, 100000),
   };
   checkKeyTimings(config);
+  checkRouteIssuers(config);
+  checkContextSize(config);
   return Object.freeze(config);
+}
+
+/** A route may name only configured issuers: a typo would otherwise shut the route for everyone. */
+function checkRouteIssuers(c: AuthorizerConfig): void {
+  const known = new Set(c.issuers.map((i) => i.issuer));
+  for (const r of c.routes) {
+    for (const issuer of r.issuers) {
+      if (!known.has(issuer)) {
+        throw new ConfigError('OIDC_ROUTES', `route ${r.method} ${r.resourcePath} names the issuer ${JSON.stringify(issuer)}, which is not configured (configured: ${[...known].join(', ')})`);
+      }
+    }
+  }
+}
+
+/**
+ * The claims an issuer's tokens put in the context (its context claims, and every claim a route rule reads,
+ * which the route's Lambda re-checks) must fit the budget even at their largest.
+ */
+export function contextClaimRefs(c: Pick<AuthorizerConfig, 'routes'>, issuer: Pick<IssuerConfig, 'contextClaims'>): readonly string[] {
+  return [...new Set([...issuer.contextClaims, ...c.routes.flatMap((r) => Object.keys(r.claims))])];
+}
+
+function checkContextSize(c: AuthorizerConfig): void {
+  for (const issuer of c.issuers) {
+    const refs = contextClaimRefs(c, issuer);
+    // Per claim: its key, its value at the cap, and its entry in the claimTypes record.
+    const worst = refs.reduce((n, ref) => n + CLAIM_KEY_PREFIX.length + ref.length + MAX_CONTEXT_CLAIM_BYTES + ref.length + 8, 0);
+    if (worst > CONTEXT_CLAIMS_BUDGET_BYTES) {
+      throw new ConfigError(
+        'OIDC_CONTEXT_CLAIMS',
+        `${refs.length} context claims for ${issuer.issuer} (${refs.join(', ')}) could take ${worst} bytes of the authorizer's answer at ${MAX_CONTEXT_CLAIM_BYTES} bytes each, over the ${CONTEXT_CLAIMS_BUDGET_BYTES}-byte budget: hand on fewer claims`,
+      );
+    }
+  }
 }
 
 /**

@@ -1,17 +1,18 @@
 // The REQUEST authorizer: event in, decision out. Everything it needs is built once by createAuthorizer
 // (at cold start in index.ts, per test in tests) and reused by every warm invocation.
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
+import { encodeContextClaims, readClaim } from '../shared/claims';
 import type { AuthMode } from '../shared/routes';
 import { checkTimes } from './claims';
 import type { AuthorizerConfig } from './config';
 import { AuthorizerError, TokenError, TokenMissingError } from './errors';
 import { fetchJson as defaultFetchJson, type FetchJson } from './http';
-import { KeyStore } from './key-store';
+import { Issuers, type TrustedIssuer } from './issuers';
 import { jsonLogger, type Logger } from './log';
-import { PolicyBuilder } from './policy';
+import { PolicyBuilder, type Holder } from './policy';
 import { bearerCredential, checkB64Token } from './token';
 import { VerifiedTokenCache } from './token-cache';
-import { JwtVerifier, type Verified } from './verify';
+import type { Verified } from './verify';
 
 export interface AuthorizerDeps {
   readonly fetchJson?: FetchJson;
@@ -22,10 +23,32 @@ export interface AuthorizerDeps {
 
 export type AuthorizerHandler = (event: APIGatewayRequestAuthorizerEvent, context?: Pick<Context, 'awsRequestId'>) => Promise<APIGatewayAuthorizerResult>;
 
+type AuthorizerContext = NonNullable<APIGatewayAuthorizerResult['context']>;
+
+/** A verified token as the verified-token cache keeps it: what its decisions need, worked out once. */
+export interface Vouched {
+  readonly sub: string;
+  readonly kid: string | undefined;
+  readonly exp: number;
+  readonly nbf: number | undefined;
+  /** The key that verified it: the entry lives only while that key is published. */
+  readonly key: Verified['key'];
+  readonly issuer: TrustedIssuer;
+  /** Holder of its scopes, issuer and claims, for the route rules. */
+  readonly holder: Holder;
+  /** Indexes of the routes its policy allows. */
+  readonly allowed: readonly number[];
+  readonly context: AuthorizerContext;
+}
+
 export interface Authorizer {
   readonly handler: AuthorizerHandler;
-  readonly keyStore: KeyStore;
-  readonly tokenCache: VerifiedTokenCache;
+  readonly issuers: Issuers;
+  /** The first configured issuer's key store (the only one, with the one-issuer shorthand). */
+  readonly keyStore: TrustedIssuer['keyStore'];
+  readonly tokenCache: VerifiedTokenCache<Vouched>;
+  /** Starts every issuer's key fetch, for use during init. */
+  prefetch(): void;
 }
 
 /** The one place failures become API Gateway's language: exactly `Unauthorized` is 401, anything else 5xx. */
@@ -37,34 +60,29 @@ export function toGatewayError(error: unknown): Error {
 export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps = {}): Authorizer {
   const now = deps.now ?? Date.now;
   const logger = deps.logger ?? jsonLogger();
-  const keyStore = new KeyStore({
-    issuer: config.issuer,
-    jwksUri: config.jwksUri,
-    algorithms: config.algorithms,
-    maxAgeMs: config.jwksMaxAgeSeconds * 1000,
-    maxStaleMs: config.jwksMaxStaleSeconds * 1000,
-    cooldownMs: config.jwksCooldownSeconds * 1000,
-    fetchTimeoutMs: config.fetchTimeoutMs,
-    fetchMaxBytes: config.fetchMaxBytes,
-    clockToleranceMs: config.clockToleranceSeconds * 1000,
-    fetchJson: deps.fetchJson ?? defaultFetchJson,
-    now,
-    logger,
-  });
-  const verifier = new JwtVerifier(keyStore, {
-    issuer: config.issuer,
-    audiences: new Set(config.audiences),
-    clientIdAsAudience: config.clientIdAsAudience,
-    requiredScopes: config.requiredScopes,
-    usernameClaim: config.usernameClaim,
-    toleranceSeconds: config.clockToleranceSeconds,
-    algorithms: config.algorithms,
-    requireAtJwt: config.requireAtJwt,
-  });
-  const tokenCache = new VerifiedTokenCache(config.tokenCacheSize);
+  const issuers = new Issuers(config, { fetchJson: deps.fetchJson ?? defaultFetchJson, now, logger });
+  const tokenCache = new VerifiedTokenCache<Vouched>(config.tokenCacheSize);
   const policies = new PolicyBuilder(config.routes);
   const routeIndex = new Map(config.routes.map((r, i) => [`${r.method} ${r.resourcePath}`, i]));
-  const keyAlive = (v: Verified) => keyStore.vouchesFor(v.key);
+  const keyAlive = (v: Vouched) => v.issuer.keyStore.vouchesFor(v.key);
+
+  /** What the cache keeps of a fresh verification: the policy's routes and the context, worked out once. */
+  const vouch = (issuer: TrustedIssuer, v: Verified): Vouched => {
+    const holder: Holder = { scopes: v.scopes, issuer: issuer.config.issuer, claim: (ref) => readClaim(v.claims, ref) };
+    const { entries, tooLarge } = encodeContextClaims(v.claims, issuer.contextRefs);
+    if (tooLarge.length > 0) {
+      logger.log('WARN', 'context claims left out', { event: 'context', reason: 'CONTEXT_CLAIM_TOO_LARGE', claims: tooLarge.join(' '), iss: issuer.config.issuer, sub: v.sub });
+    }
+    const context: AuthorizerContext = Object.freeze({
+      username: v.username,
+      scopes: v.scopeString,
+      sub: v.sub,
+      anonymous: false,
+      issuer: issuer.config.issuer,
+      ...entries,
+    });
+    return { sub: v.sub, kid: v.kid, exp: v.exp, nbf: v.nbf, key: v.key, issuer, holder, allowed: policies.allowedRoutes(holder), context };
+  };
 
   const handler: AuthorizerHandler = async (event, context) => {
     const started = now();
@@ -73,14 +91,14 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     // A route missing from the table is treated as requiring auth and is in no policy: fail closed.
     const auth: AuthMode = index === undefined ? 'required' : config.routes[index]!.auth;
     const requestId = context?.awsRequestId;
-    let principal: Verified | undefined;
+    let iss: string | undefined;
     try {
       const token = bearerCredential(event.headers, event.multiValueHeaders, config.maxTokenBytes);
       if (token === undefined) {
         const allowed = policies.allowedRoutes(undefined);
-        // Anonymous callers get the optional routes that ask for no scope, as each route's Lambda agrees.
+        // Anonymous callers get the optional routes that require nothing of a token, as each route's Lambda agrees.
         if (index === undefined || !allowed.includes(index)) {
-          throw new TokenMissingError(auth === 'optional' ? 'no bearer token on an optional route that requires scopes' : 'no bearer token on a route that requires one');
+          throw new TokenMissingError(auth === 'optional' ? 'no bearer token on an optional route that requires a token to meet rules' : 'no bearer token on a route that requires one');
         }
         logger.log('INFO', 'allow', { event: 'decision', decision: 'allow', reason: 'ANONYMOUS', route, requestId, ms: now() - started });
         return { principalId: 'anonymous', policyDocument: policies.policy(event.methodArn, allowed), context: { anonymous: true, scopes: '' } };
@@ -90,33 +108,32 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
       const nowSeconds = Math.floor(now() / 1000);
       const cacheKey = tokenCache.enabled ? VerifiedTokenCache.keyOf(token) : undefined;
       const hit = cacheKey === undefined ? undefined : tokenCache.get(cacheKey, nowSeconds, keyAlive);
+      let vouched: Vouched;
       if (hit) {
         checkTimes(hit.exp, hit.nbf, nowSeconds, config.clockToleranceSeconds);
-        principal = hit;
+        vouched = hit;
       } else {
         checkB64Token(token);
-        principal = await verifier.verify(token, nowSeconds);
+        const issuer = issuers.select(token);
+        iss = issuer.config.issuer;
+        vouched = vouch(issuer, await issuer.verifier.verify(token, nowSeconds));
         // A token inside the exp tolerance is accepted but not remembered: the cache drops entries at exp.
-        if (cacheKey !== undefined && principal.exp > nowSeconds) tokenCache.offer(cacheKey, principal);
+        if (cacheKey !== undefined && vouched.exp > nowSeconds) tokenCache.offer(cacheKey, vouched);
       }
-      const allowed = policies.allowedRoutes(principal.scopes);
-      const permitted = index !== undefined && allowed.includes(index);
+      const permitted = index !== undefined && vouched.allowed.includes(index);
       logger.log('INFO', permitted ? 'allow' : 'deny', {
         event: 'decision',
         decision: permitted ? 'allow' : 'deny',
-        reason: permitted ? 'TOKEN_VALID' : 'INSUFFICIENT_SCOPE',
+        reason: permitted ? 'TOKEN_VALID' : index === undefined ? 'ROUTE_UNKNOWN' : policies.shortfall(index, vouched.holder),
         route,
-        sub: principal.sub,
-        kid: principal.kid,
+        iss: vouched.issuer.config.issuer,
+        sub: vouched.sub,
+        kid: vouched.kid,
         cached: hit !== undefined,
         requestId,
         ms: now() - started,
       });
-      return {
-        principalId: principal.sub,
-        policyDocument: policies.policy(event.methodArn, allowed),
-        context: { username: principal.username, scopes: principal.scopeString, sub: principal.sub, anonymous: false },
-      };
+      return { principalId: vouched.sub, policyDocument: policies.policy(event.methodArn, vouched.allowed), context: vouched.context };
     } catch (error) {
       const code = error instanceof AuthorizerError ? error.code : 'INTERNAL';
       const gatewayError = toGatewayError(error);
@@ -127,6 +144,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
         reason: code,
         detail: error instanceof AuthorizerError ? error.message : 'unexpected error',
         route,
+        iss,
         requestId,
         ms: now() - started,
       });
@@ -134,5 +152,5 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     }
   };
 
-  return { handler, keyStore, tokenCache };
+  return { handler, issuers, keyStore: issuers.all[0]!.keyStore, tokenCache, prefetch: () => issuers.prefetch() };
 }

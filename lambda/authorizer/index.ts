@@ -7,6 +7,6 @@ import { createAuthorizer } from './handler';
 const authorizer = createAuthorizer(readConfig(process.env));
 // Started just after this module has loaded rather than inside its import: loading the https client and
 // opening the connection then overlap with the runtime's own work before the first invocation arrives.
-queueMicrotask(() => authorizer.keyStore.prefetch());
+queueMicrotask(() => authorizer.prefetch());
 
 export const handler = authorizer.handler;

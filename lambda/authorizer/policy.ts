@@ -1,13 +1,27 @@
-// IAM policies from the route table. A valid token is allowed every route whose scopes it holds and no
-// other, so the policy API Gateway caches for the Authorization header is right for every route it is
+// IAM policies from the route table. A valid token is allowed every route whose scopes, claim rules and
+// issuers it meets and no other, so the policy API Gateway caches for the Authorization header is right for every route it is
 // later reused on (caching a policy for the current methodArn alone answers 403 on the next route).
 // That a route's pattern never reaches another route with another requirement is checked when the route
 // table is parsed (shared/routes.ts), so an Allow can never cover a route the token lacks scopes for.
 import { policyResources } from '../shared/arn-pattern';
+import { meetsClaimRules } from '../shared/claims';
 import { anonymousMay, holdsAll, type RouteRule } from '../shared/routes';
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 
 type PolicyDocument = APIGatewayAuthorizerResult['policyDocument'];
+
+/** What the route rules look at in a verified token. */
+export interface Holder {
+  /** Its scopes plus `authenticated`; one object per scope string (claims.ts interns them). */
+  readonly scopes: ReadonlySet<string>;
+  /** The configured issuer that vouched for it. */
+  readonly issuer: string;
+  /** Its claims, by reference (shared/claims.ts). */
+  claim(ref: string): unknown;
+}
+
+/** Why a token's policy leaves a route out, for the decision's log line. */
+export type Shortfall = 'INSUFFICIENT_SCOPE' | 'CLAIM_RULE_UNMET' | 'ISSUER_NOT_ALLOWED';
 
 /** `arn:aws:execute-api:region:account:api/stage/GET/x` → `arn:aws:execute-api:region:account:api/stage/`. */
 export function stagePrefix(methodArn: string): string | undefined {
@@ -25,23 +39,40 @@ export class PolicyBuilder {
   private readonly allowedMemo = new WeakMap<ReadonlySet<string>, readonly number[]>();
   private readonly joined = new WeakMap<readonly number[], string>();
 
+  /** Whether any route has claim or issuer rules: without any, the allowed routes depend on the scopes alone. */
+  private readonly scopesOnly: boolean;
+
   constructor(private readonly routes: readonly RouteRule[]) {
     this.suffixes = routes.map(policyResources);
+    this.scopesOnly = routes.every((r) => Object.keys(r.claims).length === 0 && r.issuers.length === 0);
     this.anonymous = this.compute(undefined);
   }
 
   /**
-   * The routes a caller may use: anonymous callers the optional ones that require no scope, token holders
-   * those whose scopes they hold. Remembered per `scopes` object, which must not change afterwards (a principal's never does).
+   * The routes a caller may use: anonymous callers the optional ones that require nothing of a token, token
+   * holders those whose scopes, claim rules and issuers they meet. Without claim or issuer rules, remembered per
+   * `scopes` object, which must not change afterwards (a principal's never does).
    */
-  allowedRoutes(scopes: ReadonlySet<string> | undefined): readonly number[] {
-    if (!scopes) return this.anonymous;
-    let allowed = this.allowedMemo.get(scopes);
+  allowedRoutes(holder: Holder | undefined): readonly number[] {
+    if (!holder) return this.anonymous;
+    // With claim or issuer rules the answer is the holder's own; it is worked out once per verified token
+    // (the handler keeps it with the cache entry).
+    if (!this.scopesOnly) return this.compute(holder);
+    let allowed = this.allowedMemo.get(holder.scopes);
     if (!allowed) {
-      allowed = this.compute(scopes);
-      this.allowedMemo.set(scopes, allowed);
+      allowed = this.compute(holder);
+      this.allowedMemo.set(holder.scopes, allowed);
     }
     return allowed;
+  }
+
+  /** Why route `index` is not allowed to `holder` (undefined when it is). */
+  shortfall(index: number, holder: Holder): Shortfall | undefined {
+    const r = this.routes[index]!;
+    if (!holdsAll(holder.scopes, r.scopes)) return 'INSUFFICIENT_SCOPE';
+    if (r.issuers.length > 0 && !r.issuers.includes(holder.issuer)) return 'ISSUER_NOT_ALLOWED';
+    if (!meetsClaimRules(r.claims, (ref) => holder.claim(ref))) return 'CLAIM_RULE_UNMET';
+    return undefined;
   }
 
   /**
@@ -69,10 +100,10 @@ export class PolicyBuilder {
     return doc;
   }
 
-  private compute(scopes: ReadonlySet<string> | undefined): readonly number[] {
+  private compute(holder: Holder | undefined): readonly number[] {
     const out: number[] = [];
     this.routes.forEach((r, i) => {
-      if (scopes ? holdsAll(scopes, r.scopes) : anonymousMay(r)) out.push(i);
+      if (holder ? this.shortfall(i, holder) === undefined : anonymousMay(r)) out.push(i);
     });
     return Object.freeze(out);
   }

@@ -3,7 +3,12 @@
 // lately go first. An entry lives no longer than its token's exp, dies when its key leaves the key set, and a
 // hit still has its exp/nbf checked against the clock by the caller.
 import { createHash, hash } from 'node:crypto';
-import type { Verified } from './verify';
+
+/** What an entry must carry for the cache to expire it. */
+export interface Expiring {
+  /** The token's exp, in seconds. */
+  readonly exp: number;
+}
 
 // crypto.hash (Node 20.12+) digests in one call, about half the cost of a createHash object on this path.
 // Named imports: a namespace import of node:crypto makes the bundle copy all its exports at load.
@@ -12,8 +17,8 @@ const sha256Base64 =
     ? (data: string) => hash('sha256', data, 'base64')
     : (data: string) => createHash('sha256').update(data).digest('base64');
 
-interface Entry {
-  readonly value: Verified;
+interface Entry<T> {
+  readonly value: T;
   /** Its place on the clock. */
   readonly slot: number;
   /** Used since the clock hand last passed it. */
@@ -27,8 +32,8 @@ const ADMIT_WHEN_FULL = 8;
 // only marks its entry used, and the hand sweeping the ring for a slot to reuse spares (and unmarks) used
 // entries. A hit therefore costs no reordering of the Map, whose rebuilt hash tables were most of what this
 // cache made V8 keep (bench/, memory).
-export class VerifiedTokenCache {
-  private readonly entries = new Map<string, Entry>();
+export class VerifiedTokenCache<T extends Expiring> {
+  private readonly entries = new Map<string, Entry<T>>();
   private readonly ring: string[] = [];
   private hand = 0;
   private offeredWhenFull = 0;
@@ -48,7 +53,7 @@ export class VerifiedTokenCache {
   }
 
   /** The entry, unless it is past exp or `keyAlive` says its key is gone (then it is dropped). */
-  get(key: string, nowSeconds: number, keyAlive: (value: Verified) => boolean): Verified | undefined {
+  get(key: string, nowSeconds: number, keyAlive: (value: T) => boolean): T | undefined {
     const hit = this.entries.get(key);
     if (!hit) return undefined;
     if (hit.value.exp <= nowSeconds || !keyAlive(hit.value)) {
@@ -59,7 +64,7 @@ export class VerifiedTokenCache {
     return hit.value;
   }
 
-  set(key: string, value: Verified): void {
+  set(key: string, value: T): void {
     if (!this.enabled) return;
     const old = this.entries.get(key);
     if (old) {
@@ -78,7 +83,7 @@ export class VerifiedTokenCache {
    * play outnumber the entries, admitting all of them buys no more hits than admitting some; a token that
    * keeps coming back still gets in after a few verifications, and entries already in are not affected.
    */
-  offer(key: string, value: Verified): void {
+  offer(key: string, value: T): void {
     if (this.ring.length >= this.maxEntries && this.entries.size >= this.maxEntries && this.offeredWhenFull++ % ADMIT_WHEN_FULL !== 0) return;
     this.set(key, value);
   }

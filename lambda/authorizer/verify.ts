@@ -20,6 +20,8 @@ export interface Verified extends Principal {
   readonly alg: string;
   /** The key jose verified the signature with: a cached verification lives only as long as it is published. */
   readonly key: CryptoKey;
+  /** The verified claims set, for route claim rules and the claims handed on in the context. */
+  readonly claims: Readonly<Record<string, unknown>>;
 }
 
 const MAX_KID_LENGTH = 1024;
@@ -121,7 +123,7 @@ export class JwtVerifier {
     }
     const { payload, protectedHeader, key } = verified;
     const principal = validateClaims(payload, this.options, nowSeconds);
-    return { ...principal, kid: protectedHeader.kid, alg: protectedHeader.alg, key: key as CryptoKey };
+    return { ...principal, kid: protectedHeader.kid, alg: protectedHeader.alg, key: key as CryptoKey, claims: payload };
   }
 
   /** jose's key function: our header and signature rules, then the one key the token's kid and alg select. */

@@ -1,6 +1,7 @@
 // The route table as the Lambdas see it: what each API method requires, parsed once at cold start.
 // The one declaration lives in infra/routes.ts; the stack serialises it into OIDC_ROUTES.
 import { patternReaches, routeLanguage, routePattern } from './arn-pattern';
+import { parseClaimRules, type ClaimRules } from './claims';
 
 export type AuthMode = 'optional' | 'required';
 
@@ -17,7 +18,13 @@ export interface RouteRule {
   readonly auth: AuthMode;
   /** Scopes a token must hold, beyond the globally required ones. */
   readonly scopes: readonly string[];
+  /** Claims a token must hold (each at least one of its values), beside the scopes: shared/claims.ts. */
+  readonly claims: ClaimRules;
+  /** Issuers whose tokens may use the route; empty for every configured issuer. */
+  readonly issuers: readonly string[];
 }
+
+const ROUTE_KEYS = new Set(['method', 'resourcePath', 'auth', 'scopes', 'claims', 'issuers']);
 
 const METHODS: ReadonlySet<string> = new Set(HTTP_METHODS);
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/; // RFC 6749 §3.3 scope-token
@@ -27,6 +34,9 @@ const RESOURCE_PATH = /^\/([A-Za-z0-9._~!$&'()*+,;=:@-]+|\{[A-Za-z0-9_]+\+?\})?(
 export function validateRouteRule(value: unknown, setting: string): RouteRule {
   if (typeof value !== 'object' || value === null) throw new TypeError(`${setting}: each route must be an object`);
   const r = value as Record<string, unknown>;
+  for (const key of Object.keys(r)) {
+    if (!ROUTE_KEYS.has(key)) throw new TypeError(`${setting}: a route has the unknown setting ${JSON.stringify(key)}; known: ${[...ROUTE_KEYS].join(', ')}`);
+  }
   const method = typeof r.method === 'string' ? r.method.toUpperCase() : '';
   if (!METHODS.has(method)) throw new TypeError(`${setting}: route method ${JSON.stringify(r.method)} is not one of ${[...METHODS].join(', ')}`);
   if (typeof r.resourcePath !== 'string' || !RESOURCE_PATH.test(r.resourcePath)) {
@@ -37,7 +47,18 @@ export function validateRouteRule(value: unknown, setting: string): RouteRule {
   if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string' && SCOPE_TOKEN.test(s))) {
     throw new TypeError(`${setting}: route ${method} ${r.resourcePath} scopes must be an array of scope tokens`);
   }
-  return Object.freeze({ method, resourcePath: r.resourcePath, auth: r.auth, scopes: Object.freeze([...new Set(scopes as string[])]) });
+  const where = `${setting}: route ${method} ${r.resourcePath}`;
+  const claims = parseClaimRules(r.claims, where);
+  const issuers = r.issuers ?? [];
+  if (!Array.isArray(issuers) || !issuers.every((i) => typeof i === 'string' && i !== '')) throw new TypeError(`${where}: issuers must be an array of issuer URLs`);
+  return Object.freeze({
+    method,
+    resourcePath: r.resourcePath,
+    auth: r.auth,
+    scopes: Object.freeze([...new Set(scopes as string[])]),
+    claims,
+    issuers: Object.freeze([...new Set(issuers as string[])].sort()),
+  });
 }
 
 /** Parses the JSON route table (the value of OIDC_ROUTES). */
@@ -61,7 +82,9 @@ export function parseRouteTable(json: string | undefined, setting = 'OIDC_ROUTES
   return Object.freeze(rules);
 }
 
-const describe = (r: RouteRule) => `${r.method} ${r.resourcePath} (${r.auth}${r.scopes.length ? `, scopes ${r.scopes.join(' ')}` : ''})`;
+const describe = (r: RouteRule) =>
+  `${r.method} ${r.resourcePath} (${r.auth}${r.scopes.length ? `, scopes ${r.scopes.join(' ')}` : ''}` +
+  `${Object.keys(r.claims).length ? `, claims ${JSON.stringify(r.claims)}` : ''}${r.issuers.length ? `, issuers ${r.issuers.join(' ')}` : ''})`;
 
 /**
  * The authorizer allows a token each route's resource pattern, and API Gateway reuses that policy for the
@@ -72,7 +95,7 @@ const describe = (r: RouteRule) => `${r.method} ${r.resourcePath} (${r.auth}${r.
 function checkReach(rules: readonly RouteRule[], setting: string): void {
   // Harmless when everyone allowed `a` is allowed `b` anyway: anonymous callers get the optional routes that
   // require no scope, token holders the routes whose scopes they hold (authorizer/policy.ts).
-  const implies = (a: RouteRule, b: RouteRule) => (!anonymousMay(a) || anonymousMay(b)) && b.scopes.every((s) => a.scopes.includes(s));
+  const implies = (a: RouteRule, b: RouteRule) => (!anonymousMay(a) || anonymousMay(b)) && requirementImplies(a, b);
   const languages = rules.map(routeLanguage);
   rules.forEach((r, i) => {
     const pattern = routePattern(r);
@@ -89,12 +112,26 @@ function checkReach(rules: readonly RouteRule[], setting: string): void {
 }
 
 /**
- * Whether a caller without a token may use `rule`: an optional route that requires no scope. An optional
- * route with scopes lets token holders without the scope through to nothing, so it must not let anonymous
- * callers through either (its Lambda answers them 401, shared/respond.ts).
+ * Whether a caller without a token may use `rule`: an optional route that requires nothing of a token (no
+ * scope, claim or issuer). An optional route with such rules lets token holders who miss them through to
+ * nothing, so it must not let anonymous callers through either (its Lambda answers them 401, shared/respond.ts).
  */
 export function anonymousMay(rule: RouteRule): boolean {
-  return rule.auth === 'optional' && rule.scopes.length === 0;
+  return rule.auth === 'optional' && rule.scopes.length === 0 && Object.keys(rule.claims).length === 0 && rule.issuers.length === 0;
+}
+
+/**
+ * Whether every token that meets `a`'s requirements meets `b`'s: `b`'s scopes are among `a`'s, each claim `b`
+ * requires `a` requires too with values among `b`'s, and `a` admits no issuer `b` does not.
+ */
+export function requirementImplies(a: RouteRule, b: RouteRule): boolean {
+  if (!b.scopes.every((s) => a.scopes.includes(s))) return false;
+  for (const ref in b.claims) {
+    const mine = a.claims[ref];
+    if (!mine || !mine.every((v) => b.claims[ref]!.includes(v))) return false;
+  }
+  if (b.issuers.length === 0) return true;
+  return a.issuers.length > 0 && a.issuers.every((i) => b.issuers.includes(i));
 }
 
 /** True when every one of `required` is in `held`. */

@@ -143,8 +143,13 @@ describe('mutations of a valid token', () => {
     );
     expect(checked).toBe(MUTATION_RUNS);
     // The mutations reach every layer, the signature check included, not only the parser.
-    const reasons = new Set(audit.lines.map((l) => JSON.parse(l) as { decision?: string; reason?: string }).filter((l) => l.decision === 'deny').map((l) => l.reason));
-    expect([...reasons]).toEqual(expect.arrayContaining(['TOKEN_MALFORMED', 'SIGNATURE_INVALID', 'ALG_NOT_ALLOWED', 'KEY_NOT_FOUND', 'HEADER_UNSUPPORTED']));
+    const decisions = audit.lines.map((l) => JSON.parse(l) as { decision?: string; reason?: string });
+    const reasons = new Set(decisions.filter((l) => l.decision === 'deny').map((l) => l.reason));
+    expect([...reasons]).toEqual(expect.arrayContaining(['TOKEN_MALFORMED', 'SIGNATURE_INVALID', 'ALG_NOT_ALLOWED', 'HEADER_UNSUPPORTED', 'ISSUER_MISMATCH']));
+    // The key lookup too: a known kid that does not fit (401), or an unpublished one no fetch has looked for (503).
+    const lookups = decisions.filter((l) => l.reason === 'KEY_NOT_FOUND' || l.reason === 'KEYS_UNAVAILABLE');
+    expect(lookups.length).toBeGreaterThan(0);
+    expect(decisions.filter((l) => l.decision === 'error').every((l) => l.reason === 'KEYS_UNAVAILABLE')).toBe(true);
   });
 });
 

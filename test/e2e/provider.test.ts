@@ -58,7 +58,7 @@ describe('tokens from the code flow with PKCE (a user with an email)', () => {
 
     const answer = await get('/profile', token);
     expect(answer).toMatchObject({ status: 200, principalId: 'alice' });
-    expect(answer.context).toEqual({ username: 'alice@example.com', scopes: 'openid profile authenticated', sub: 'alice', anonymous: false });
+    expect(answer.context).toEqual({ username: 'alice@example.com', scopes: 'openid profile authenticated', sub: 'alice', anonymous: false, issuer: provider.issuer });
     expect(await get('/', token)).toMatchObject({ status: 200 });
     expect(harness.downstreamCalls).toBe(2);
   });

@@ -113,7 +113,7 @@ describe('authorizer environment', () => {
 
   test('OIDC_ROUTES is exactly what infra/routes.ts declares', () => {
     expect(JSON.parse(env().OIDC_ROUTES)).toEqual(
-      ROUTES.map((r) => ({ method: r.method, resourcePath: r.path, auth: r.auth, scopes: [...r.scopes] })),
+      ROUTES.map((r) => ({ method: r.method, resourcePath: r.path, auth: r.auth, scopes: [...r.scopes], claims: r.claims ?? {}, issuers: r.issuers ?? [] })),
     );
   });
 

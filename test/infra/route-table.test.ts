@@ -4,8 +4,8 @@ import { ROUTES } from '../../infra/routes';
 describe('routeRules', () => {
   test('maps each declaration to the authorizer’s RouteRule', () => {
     expect(routeRules(ROUTES)).toEqual([
-      { method: 'GET', resourcePath: '/', auth: 'optional', scopes: [] },
-      { method: 'GET', resourcePath: '/profile', auth: 'required', scopes: ['profile'] },
+      { method: 'GET', resourcePath: '/', auth: 'optional', scopes: [], claims: {}, issuers: [] },
+      { method: 'GET', resourcePath: '/profile', auth: 'required', scopes: ['profile'], claims: {}, issuers: [] },
     ]);
   });
 

@@ -7,11 +7,10 @@ const base = authorizerEnv('https://issuer.example.com');
 describe('readConfig', () => {
   it('reads the stack environment with documented defaults', () => {
     const c = readConfig({ ...base, OIDC_AUDIENCE: 'api://a, api://b' });
+    expect(c.issuers).toEqual([
+      { issuer: 'https://issuer.example.com', audiences: ['api://a', 'api://b'], requiredScopes: ['openid'], usernameClaim: 'email', requireAtJwt: false, clientIdAsAudience: false, contextClaims: [] },
+    ]);
     expect(c).toMatchObject({
-      issuer: 'https://issuer.example.com',
-      audiences: ['api://a', 'api://b'],
-      requiredScopes: ['openid'],
-      usernameClaim: 'email',
       clockToleranceSeconds: 60,
       jwksMaxAgeSeconds: 600,
       jwksMaxStaleSeconds: 86400,
@@ -19,13 +18,11 @@ describe('readConfig', () => {
       fetchTimeoutMs: 3000,
       fetchMaxBytes: 1048576,
       maxTokenBytes: 16384,
-      requireAtJwt: false,
-      clientIdAsAudience: false,
       tokenCacheSize: 1000,
     });
     expect(c.algorithms).toEqual(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA']);
     expect(c.routes.map((r) => `${r.auth} ${r.method} ${r.resourcePath} ${r.scopes.join(',')}`)).toEqual(['optional GET / ', 'required GET /profile profile']);
-    expect(c.jwksUri).toBeUndefined();
+    expect(c.issuers[0]!.jwksUri).toBeUndefined();
   });
 
   it('reads every override', () => {
@@ -40,15 +37,13 @@ describe('readConfig', () => {
       OIDC_CLIENT_ID_AS_AUDIENCE: 'TRUE',
       OIDC_TOKEN_CACHE_SIZE: '0',
     });
-    expect(c).toMatchObject({
+    expect(c).toMatchObject({ algorithms: ['ES256', 'EdDSA'], clockToleranceSeconds: 5, tokenCacheSize: 0 });
+    expect(c.issuers[0]).toMatchObject({
       jwksUri: 'https://keys.example.com/jwks',
       requiredScopes: ['openid', 'api'],
-      algorithms: ['ES256', 'EdDSA'],
       usernameClaim: 'preferred_username',
-      clockToleranceSeconds: 5,
       requireAtJwt: true,
       clientIdAsAudience: true,
-      tokenCacheSize: 0,
     });
   });
 
@@ -63,9 +58,9 @@ describe('readConfig', () => {
   });
 
   it('allows http issuers on loopback only', () => {
-    expect(readConfig({ ...base, OIDC_ISSUER: 'http://127.0.0.1:9000' }).issuer).toBe('http://127.0.0.1:9000');
-    expect(readConfig({ ...base, OIDC_ISSUER: 'http://localhost:9000/realms/x' }).issuer).toBe('http://localhost:9000/realms/x');
-    expect(readConfig({ ...base, OIDC_ISSUER: 'http://[::1]:9000' }).issuer).toBe('http://[::1]:9000');
+    expect(readConfig({ ...base, OIDC_ISSUER: 'http://127.0.0.1:9000' }).issuers[0]!.issuer).toBe('http://127.0.0.1:9000');
+    expect(readConfig({ ...base, OIDC_ISSUER: 'http://localhost:9000/realms/x' }).issuers[0]!.issuer).toBe('http://localhost:9000/realms/x');
+    expect(readConfig({ ...base, OIDC_ISSUER: 'http://[::1]:9000' }).issuers[0]!.issuer).toBe('http://[::1]:9000');
   });
 
   it.each([

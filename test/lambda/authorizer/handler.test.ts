@@ -42,7 +42,7 @@ describe('authorizer decisions', () => {
     expect(r.policyDocument.Statement[0]!.Effect).toBe('Allow');
     // `GET/profile/` too: API Gateway routes a trailing slash to the resource and keeps it in the methodArn.
     expect(resources(r)).toEqual([`${PREFIX}GET/`, `${PREFIX}GET/profile`, `${PREFIX}GET/profile/`]);
-    expect(r.context).toEqual({ username: 'alice@example.com', scopes: 'openid profile authenticated', sub: 'user-123', anonymous: false });
+    expect(r.context).toEqual({ username: 'alice@example.com', scopes: 'openid profile authenticated', sub: 'user-123', anonymous: false, issuer: issuer.url });
     for (const v of Object.values(r.context!)) expect(['string', 'number', 'boolean']).toContain(typeof v);
   });
 

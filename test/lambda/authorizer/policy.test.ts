@@ -1,6 +1,7 @@
 import { PolicyBuilder, stagePrefix } from '../../../lambda/authorizer/policy';
 import { parseRouteTable } from '../../../lambda/shared/routes';
 
+const holder = (scopes: ReadonlySet<string>, claims: Record<string, unknown> = {}, issuer = 'https://issuer.example.com') => ({ scopes, issuer, claim: (ref: string) => claims[ref] });
 const ARN = 'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/GET/profile';
 const routes = parseRouteTable(
   JSON.stringify([
@@ -29,7 +30,7 @@ describe('policy', () => {
       ),
     );
     expect(withScoped.allowedRoutes(undefined)).toEqual([0]);
-    expect(withScoped.allowedRoutes(new Set(['feed']))).toEqual([0, 1]);
+    expect(withScoped.allowedRoutes(holder(new Set(['feed'])))).toEqual([0, 1]);
   });
 
   it('allows anonymous callers the optional routes only', () => {
@@ -40,7 +41,7 @@ describe('policy', () => {
 
   it('allows a token every route whose scopes it holds, and no other, whatever route was called', () => {
     const scopes = new Set(['openid', 'profile', 'authenticated']);
-    const doc = b.policy(ARN, b.allowedRoutes(scopes));
+    const doc = b.policy(ARN, b.allowedRoutes(holder(scopes)));
     expect(doc.Statement[0]).toMatchObject({
       Effect: 'Allow',
       Resource: [
@@ -50,12 +51,12 @@ describe('policy', () => {
         'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/GET/files/*',
       ],
     });
-    const viaHome = b.policy(ARN.replace(/GET\/profile$/, 'GET/'), b.allowedRoutes(scopes));
+    const viaHome = b.policy(ARN.replace(/GET\/profile$/, 'GET/'), b.allowedRoutes(holder(scopes)));
     expect(viaHome).toEqual(doc);
   });
 
   it('leaves out a route whose scope the token lacks', () => {
-    const resources = (b.policy(ARN, b.allowedRoutes(new Set(['openid', 'authenticated']))).Statement[0] as { Resource: string[] }).Resource;
+    const resources = (b.policy(ARN, b.allowedRoutes(holder(new Set(['openid', 'authenticated'])))).Statement[0] as { Resource: string[] }).Resource;
     expect(resources.some((r) => r.endsWith('/GET/profile'))).toBe(false);
     expect(resources.some((r) => r.endsWith('/GET/'))).toBe(true);
   });

@@ -2,7 +2,7 @@ import { parseRouteTable } from '../../../lambda/shared/routes';
 import { patternReaches, policyResources, routeLanguage, routePattern } from '../../../lambda/shared/arn-pattern';
 import type { RouteRule } from '../../../lambda/shared/routes';
 
-const route = (method: string, resourcePath: string): RouteRule => ({ method, resourcePath, auth: 'required', scopes: [] });
+const route = (method: string, resourcePath: string): RouteRule => ({ method, resourcePath, auth: 'required', scopes: [], claims: {}, issuers: [] });
 
 describe('patternReaches: an IAM pattern against the requests a route receives', () => {
   it.each([

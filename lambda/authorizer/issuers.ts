@@ -1,0 +1,85 @@
+// The trusted issuers: one key store and one verifier each, so one issuer's outage or kid flood never touches
+// another's. A token's own `iss`, read before verification (jose's decodeJwt), only chooses whose keys and
+// rules apply, by exact match; an `iss` that is not configured is refused with no fetch of anything, and the
+// token is then verified strictly against that one issuer (its signature, iss, audiences and rules).
+import { decodeJwt } from 'jose';
+import type { AuthorizerConfig } from './config';
+import { contextClaimRefs } from './config';
+import { TokenError } from './errors';
+import type { FetchJson } from './http';
+import type { IssuerConfig } from './issuer-config';
+import { fromJose } from './jose-errors';
+import { KeyStore } from './key-store';
+import type { Logger } from './log';
+import { JwtVerifier } from './verify';
+
+export interface TrustedIssuer {
+  readonly config: IssuerConfig;
+  readonly keyStore: KeyStore;
+  readonly verifier: JwtVerifier;
+  /** Claims its tokens hand on in the context: its context claims and every claim a route rule reads. */
+  readonly contextRefs: readonly string[];
+}
+
+export interface IssuerDeps {
+  readonly fetchJson: FetchJson;
+  readonly now: () => number;
+  readonly logger: Logger;
+}
+
+/** `logger` with the issuer named on every line, so fetch lines say whose keys they were. */
+const withIssuer = (logger: Logger, iss: string): Logger => ({ log: (level, message, fields) => logger.log(level, message, { ...fields, iss }) });
+
+export class Issuers {
+  readonly all: readonly TrustedIssuer[];
+  private readonly byIss: ReadonlyMap<string, TrustedIssuer>;
+
+  constructor(config: AuthorizerConfig, { fetchJson, now, logger }: IssuerDeps) {
+    this.all = config.issuers.map((ic) => {
+      const keyStore = new KeyStore({
+        issuer: ic.issuer,
+        jwksUri: ic.jwksUri,
+        algorithms: config.algorithms,
+        maxAgeMs: config.jwksMaxAgeSeconds * 1000,
+        maxStaleMs: config.jwksMaxStaleSeconds * 1000,
+        cooldownMs: config.jwksCooldownSeconds * 1000,
+        fetchTimeoutMs: config.fetchTimeoutMs,
+        fetchMaxBytes: config.fetchMaxBytes,
+        clockToleranceMs: config.clockToleranceSeconds * 1000,
+        fetchJson,
+        now,
+        logger: withIssuer(logger, ic.issuer),
+      });
+      const verifier = new JwtVerifier(keyStore, {
+        issuer: ic.issuer,
+        audiences: new Set(ic.audiences),
+        clientIdAsAudience: ic.clientIdAsAudience,
+        requiredScopes: ic.requiredScopes,
+        usernameClaim: ic.usernameClaim,
+        toleranceSeconds: config.clockToleranceSeconds,
+        algorithms: config.algorithms,
+        requireAtJwt: ic.requireAtJwt,
+      });
+      return { config: ic, keyStore, verifier, contextRefs: contextClaimRefs(config, ic) };
+    });
+    this.byIss = new Map(this.all.map((i) => [i.config.issuer, i]));
+  }
+
+  /** The issuer `token` names, if configured; throws TokenError otherwise (malformed, or an unknown iss). */
+  select(token: string): TrustedIssuer {
+    let iss: unknown;
+    try {
+      iss = decodeJwt(token).iss;
+    } catch (e) {
+      throw fromJose(e, token);
+    }
+    const found = typeof iss === 'string' ? this.byIss.get(iss) : undefined;
+    if (!found) throw new TokenError('ISSUER_MISMATCH', 'iss is not a configured issuer');
+    return found;
+  }
+
+  /** Starts every issuer's key fetch, for use during init. */
+  prefetch(): void {
+    for (const i of this.all) i.keyStore.prefetch();
+  }
+}

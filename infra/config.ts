@@ -3,6 +3,7 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   authorizerEnvironment,
+  type IssuerSetting,
   type OidcAuthorizerSettings,
   validateAuthorizerEnvironment,
 } from './constructs/authorizer-environment';
@@ -13,9 +14,12 @@ import { routeRules } from './route-table';
 import { ROUTES } from './routes';
 
 export interface OidcApiConfig {
-  readonly issuer: string;
-  readonly audience: readonly string[];
+  /** The one issuer (the shorthand), with `audience`; or `issuers`. */
+  readonly issuer?: string;
+  readonly audience?: readonly string[];
   readonly jwksUri?: string;
+  /** Several trusted issuers, each with its own audiences and rules. */
+  readonly issuers?: readonly IssuerSetting[];
   readonly settings: OidcAuthorizerSettings;
   /** @default 300 (seconds) */
   readonly authorizerCacheTtlSeconds: number;
@@ -43,15 +47,25 @@ const RETENTION_DAYS = new Set(Object.values(RetentionDays).filter((v): v is num
 export function readConfig(context: ContextSource): OidcApiConfig {
   const get = (key: string): string | undefined => text(key, context.tryGetContext(key));
 
+  const issuers = readIssuers(context.tryGetContext('issuers'));
   const issuer = get('issuer');
-  if (issuer === undefined) throw new ConfigError(`CDK context value issuer is required: ${USAGE}`);
-  checkUrl('issuer', issuer);
-  const audience = (get('audience') ?? '').split(',').map((a) => a.trim()).filter(Boolean);
-  if (audience.length === 0) {
-    throw new ConfigError(`CDK context value audience is required (comma-separated, at least one): ${USAGE}`);
-  }
+  const audienceText = get('audience');
   const jwksUri = get('jwksUri');
-  if (jwksUri !== undefined) checkUrl('jwksUri', jwksUri);
+  let audience: string[] | undefined;
+  if (issuers !== undefined) {
+    const single = (['issuer', 'audience', 'jwksUri'] as const).filter((k) => get(k) !== undefined);
+    if (single.length > 0) {
+      throw new ConfigError(`CDK context values issuers and ${single.join(', ')} contradict each other: give issuers (several) or issuer and audience (one), not both`);
+    }
+  } else {
+    if (issuer === undefined) throw new ConfigError(`CDK context value issuer is required: ${USAGE}`);
+    checkUrl('issuer', issuer);
+    audience = (audienceText ?? '').split(',').map((a) => a.trim()).filter(Boolean);
+    if (audience.length === 0) {
+      throw new ConfigError(`CDK context value audience is required (comma-separated, at least one): ${USAGE}`);
+    }
+    if (jwksUri !== undefined) checkUrl('jwksUri', jwksUri);
+  }
 
   const settings: OidcAuthorizerSettings = {
     // An empty requiredScopes is meaningful (require no scope), so only an absent key means the default.
@@ -69,9 +83,10 @@ export function readConfig(context: ContextSource): OidcApiConfig {
     requireAtJwt: bool('requireAtJwt', get('requireAtJwt')),
     clientIdAsAudience: bool('clientIdAsAudience', get('clientIdAsAudience')),
     tokenCacheSize: whole('tokenCacheSize', get('tokenCacheSize')),
+    contextClaims: get('contextClaims') === undefined ? undefined : list(get('contextClaims')),
   };
   try {
-    validateAuthorizerEnvironment(authorizerEnvironment({ issuer, audience, jwksUri, routes: routeRules(ROUTES), settings }));
+    validateAuthorizerEnvironment(authorizerEnvironment({ issuer, audience, jwksUri, issuers, routes: routeRules(ROUTES), settings }));
   } catch (e) {
     throw new ConfigError(`CDK context value ${(e as Error).message}`, { cause: e });
   }
@@ -91,7 +106,26 @@ export function readConfig(context: ContextSource): OidcApiConfig {
 
   const cors = readCors(get('corsOrigins'), whole('corsMaxAgeSeconds', get('corsMaxAgeSeconds')));
 
-  return Object.freeze({ issuer, audience, jwksUri, settings, authorizerCacheTtlSeconds: ttl, stageName, logRetention, ...(cors ? { cors } : {}) });
+  return Object.freeze({ issuer, audience, jwksUri, issuers, settings, authorizerCacheTtlSeconds: ttl, stageName, logRetention, ...(cors ? { cors } : {}) });
+}
+
+/**
+ * `issuers` as a JSON array: a string from `-c issuers='[…]'`, or the array itself in cdk.json. Its entries
+ * are checked by the authorizer's own parser (validateAuthorizerEnvironment), as at cold start.
+ */
+function readIssuers(raw: unknown): IssuerSetting[] | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  let value = raw;
+  if (typeof raw === 'string') {
+    if (raw.trim() === '') return undefined;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      throw new ConfigError(`CDK context value issuers is not valid JSON: give an array such as -c issuers='[{"issuer":"https://a.example.com/","audience":"api"}]'`);
+    }
+  }
+  if (!Array.isArray(value)) throw new ConfigError('CDK context value issuers must be a JSON array of {"issuer": …, "audience": …}');
+  return value as IssuerSetting[];
 }
 
 function readCors(origins: string | undefined, maxAgeSeconds: number | undefined): CorsSettings | undefined {

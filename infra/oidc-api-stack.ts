@@ -44,6 +44,7 @@ export class OidcApiStack extends Stack {
       issuer: config.issuer,
       audience: config.audience,
       jwksUri: config.jwksUri,
+      issuers: config.issuers,
       routes: rules,
       settings: config.settings,
       resultsCacheTtl: Duration.seconds(config.authorizerCacheTtlSeconds),
@@ -71,7 +72,7 @@ export class OidcApiStack extends Stack {
       const handler = new NodeFunction(this, `${routeConstructId(route)}Handler`, {
         entry: path.join(LAMBDA_DIR, route.handler, 'index.ts'),
         description: `${route.method} ${route.path} (${route.auth} auth)`,
-        environment: { ROUTE_AUTH: route.auth, ROUTE_SCOPES: route.scopes.join(' '), ...corsEnv },
+        environment: { ...routeRequirementEnv(route), ...corsEnv },
         logRetention: config.logRetention,
       });
       this.api.root.resourceForPath(route.path).addMethod(
@@ -113,6 +114,14 @@ export class OidcApiStack extends Stack {
       },
     );
   }
+}
+
+/** A handler's own copy of its route's requirement (lambda/shared/route-requirement.ts). */
+function routeRequirementEnv(route: RouteDeclaration): Record<string, string> {
+  const env: Record<string, string> = { ROUTE_AUTH: route.auth, ROUTE_SCOPES: route.scopes.join(' ') };
+  if (route.claims && Object.keys(route.claims).length > 0) env.ROUTE_CLAIMS = JSON.stringify(route.claims);
+  if (route.issuers && route.issuers.length > 0) env.ROUTE_ISSUERS = route.issuers.join(' ');
+  return env;
 }
 
 // One JSON line per request, with what is needed to see why a request was refused (never the token).

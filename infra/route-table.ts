@@ -7,7 +7,7 @@ import type { RouteDeclaration } from './routes';
  * so a malformed or duplicated route fails `cdk synth` instead of every request.
  */
 export function routeRules(routes: readonly RouteDeclaration[]): readonly RouteRule[] {
-  const rules = routes.map(({ method, path, auth, scopes }) => ({ method, resourcePath: path, auth, scopes }));
+  const rules = routes.map(({ method, path, auth, scopes, claims, issuers }) => ({ method, resourcePath: path, auth, scopes, claims, issuers }));
   return parseRouteTable(JSON.stringify(rules), 'infra/routes.ts');
 }
 

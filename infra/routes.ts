@@ -1,5 +1,6 @@
 // The one declaration of the API's routes. The stack builds API methods, the authorizer's route table
-// (OIDC_ROUTES) and each handler's own scope check (ROUTE_SCOPES) from this list; README documents it.
+// (OIDC_ROUTES) and each handler's own check (ROUTE_SCOPES, ROUTE_CLAIMS, ROUTE_ISSUERS) from this list;
+// README documents it.
 import type { AuthMode, HttpMethod } from '../lambda/shared/routes';
 
 export interface RouteDeclaration {
@@ -13,6 +14,15 @@ export interface RouteDeclaration {
   readonly auth: AuthMode;
   /** Scopes the token must hold for this route, beyond the globally required ones (`openid`). */
   readonly scopes: readonly string[];
+  /**
+   * Claims the token must hold, beside the scopes: each listed claim must hold at least one of its values (a
+   * string, a space-delimited string, or an array). Keys are claim names as written (`cognito:groups`,
+   * `https://example.com/roles`) or JSON Pointers for nested claims (`/realm_access/roles`).
+   * @default {} (none)
+   */
+  readonly claims?: Readonly<Record<string, readonly string[]>>;
+  /** Only tokens of these configured issuers may use the route. @default [] (every configured issuer) */
+  readonly issuers?: readonly string[];
 }
 
 export const ROUTES: readonly RouteDeclaration[] = [

@@ -35,6 +35,31 @@ export interface OidcAuthorizerSettings {
   readonly clientIdAsAudience?: boolean;
   /** Verified tokens remembered per instance; 0 turns the cache off. @default 1000 (entries) */
   readonly tokenCacheSize?: number;
+  /**
+   * Claims copied into the authorizer context for every issuer's tokens (`tenant_id`, `cognito:groups`,
+   * `/realm_access/roles`), read back typed by `readAuthContext(event).claim(...)`. @default [] (none)
+   */
+  readonly contextClaims?: readonly string[];
+}
+
+/** One trusted issuer, as `issuers` lists them; unset fields take the global settings. */
+export interface IssuerSetting {
+  /** Exact `iss` of its tokens; https, or http for a loopback host. */
+  readonly issuer: string;
+  /** A token's `aud` must hold one of these. */
+  readonly audience: string | readonly string[];
+  /** @default - discovered from `<issuer>/.well-known/openid-configuration` */
+  readonly jwksUri?: string;
+  /** @default settings.usernameClaim */
+  readonly usernameClaim?: string;
+  /** @default settings.requiredScopes */
+  readonly requiredScopes?: readonly string[];
+  /** @default settings.clientIdAsAudience */
+  readonly clientIdAsAudience?: boolean;
+  /** @default settings.requireAtJwt */
+  readonly requireAtJwt?: boolean;
+  /** Claims handed on for this issuer's tokens, beside settings.contextClaims. @default [] */
+  readonly contextClaims?: readonly string[];
 }
 
 /** The authorizer's fetch timeout when fetchTimeoutMs is not set (lambda/authorizer/config.ts). */
@@ -55,15 +80,19 @@ export const SETTING_ENV: { readonly [K in keyof Required<OidcAuthorizerSettings
   requireAtJwt: 'OIDC_REQUIRE_AT_JWT',
   clientIdAsAudience: 'OIDC_CLIENT_ID_AS_AUDIENCE',
   tokenCacheSize: 'OIDC_TOKEN_CACHE_SIZE',
+  contextClaims: 'OIDC_CONTEXT_CLAIMS',
 };
 
+/** One issuer (`issuer`, `audience`, `jwksUri`), or several (`issuers`): never both. */
 export interface AuthorizerEnvironmentInput {
-  /** Exact `iss` of accepted tokens; https, or http for a loopback host. */
-  readonly issuer: string;
-  /** A token's `aud` must hold one of these. */
-  readonly audience: readonly string[];
+  /** Exact `iss` of accepted tokens; https, or http for a loopback host. @default - required unless `issuers` */
+  readonly issuer?: string;
+  /** A token's `aud` must hold one of these. @default - required with `issuer` */
+  readonly audience?: readonly string[];
   /** @default - discovered from `<issuer>/.well-known/openid-configuration` */
   readonly jwksUri?: string;
+  /** Several trusted issuers (up to 20), each with its own audiences and rules; becomes OIDC_ISSUERS. */
+  readonly issuers?: readonly IssuerSetting[];
   /** What each API method requires; becomes OIDC_ROUTES. */
   readonly routes: readonly RouteRule[];
   /** @default - the authorizer's own defaults */
@@ -72,11 +101,13 @@ export interface AuthorizerEnvironmentInput {
 
 /** The Lambda environment for the authorizer, exactly the contract's variables and nothing unset. */
 export function authorizerEnvironment(input: AuthorizerEnvironmentInput): Record<string, string> {
-  const env: Record<string, string> = {
-    OIDC_ISSUER: input.issuer,
-    OIDC_AUDIENCE: input.audience.join(','),
-    OIDC_ROUTES: JSON.stringify(input.routes),
-  };
+  // Either form is passed on as given; the authorizer's parser (run by validateAuthorizerEnvironment) refuses
+  // both at once, or neither, with a message naming the setting.
+  const env: Record<string, string> = {};
+  if (input.issuers !== undefined) env.OIDC_ISSUERS = JSON.stringify(input.issuers);
+  if (input.issuer !== undefined) env.OIDC_ISSUER = input.issuer;
+  if (input.audience !== undefined) env.OIDC_AUDIENCE = input.audience.join(',');
+  env.OIDC_ROUTES = JSON.stringify(input.routes);
   if (input.jwksUri !== undefined) env.OIDC_JWKS_URI = input.jwksUri;
   const settings = input.settings ?? {};
   for (const key of Object.keys(SETTING_ENV) as (keyof OidcAuthorizerSettings)[]) {
@@ -89,6 +120,7 @@ export function authorizerEnvironment(input: AuthorizerEnvironmentInput): Record
 
 const SETTING_OF_ENV: Readonly<Record<string, string>> = {
   OIDC_ISSUER: 'issuer',
+  OIDC_ISSUERS: 'issuers',
   OIDC_AUDIENCE: 'audience',
   OIDC_JWKS_URI: 'jwksUri',
   OIDC_ROUTES: 'routes',
@@ -111,6 +143,8 @@ export function validateAuthorizerEnvironment(env: Readonly<Record<string, strin
     const reason = String(err.message)
       .slice(err.setting.length + 2)
       .replace(/\bOIDC_[A-Z_]+\b/g, (name) => SETTING_OF_ENV[name] ?? name);
-    throw new Error(`${SETTING_OF_ENV[err.setting] ?? err.setting} ${reason}`, { cause: e });
+    const name = SETTING_OF_ENV[err.setting] ?? err.setting;
+    // "issuers[1].audience is required" names its setting already.
+    throw new Error(reason.startsWith(`${name}[`) ? reason : `${name} ${reason}`, { cause: e });
   }
 }

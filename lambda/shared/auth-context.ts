@@ -1,6 +1,7 @@
 // Reads what the authorizer handed to a downstream Lambda. API Gateway stringifies context values for
 // proxy integrations ("false", not false), so both forms are read.
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { decodeContextClaims } from './claims';
 
 export interface AuthContext {
   readonly anonymous: boolean;
@@ -9,7 +10,13 @@ export interface AuthContext {
   readonly sub: string | undefined;
   /** The token's scopes plus `authenticated`; empty for anonymous callers. */
   readonly scopes: ReadonlySet<string>;
+  /** The configured issuer that vouched for the token; undefined for anonymous callers. */
+  readonly issuer: string | undefined;
+  /** The claims the authorizer handed on, typed as the token had them (`cognito:groups` → string[]). */
+  readonly claims: Readonly<Record<string, unknown>>;
   hasScopes(...required: readonly string[]): boolean;
+  /** One handed-on claim by its reference (shared/claims.ts), or undefined. */
+  claim(ref: string): unknown;
 }
 
 const ANONYMOUS: AuthContext = Object.freeze({
@@ -17,7 +24,10 @@ const ANONYMOUS: AuthContext = Object.freeze({
   username: undefined,
   sub: undefined,
   scopes: new Set<string>(),
+  issuer: undefined,
+  claims: Object.freeze({}),
   hasScopes: (...required: readonly string[]) => required.length === 0,
+  claim: () => undefined,
 });
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
@@ -30,11 +40,15 @@ export function readAuthContext(event: Pick<APIGatewayProxyEvent, 'requestContex
   const sub = text(a.sub) ?? text(a.principalId);
   if (sub === undefined) return ANONYMOUS;
   const scopes = new Set(String(a.scopes ?? '').split(' ').filter(Boolean));
+  const claims = decodeContextClaims(a);
   return Object.freeze({
     anonymous: false,
     username: text(a.username) ?? sub,
     sub,
     scopes,
+    issuer: text(a.issuer),
+    claims,
     hasScopes: (...required: readonly string[]) => required.every((s) => scopes.has(s)),
+    claim: (ref: string) => (Object.hasOwn(claims, ref) ? claims[ref] : undefined),
   });
 }

@@ -75,7 +75,7 @@ export function parseClaimRules(value: unknown, where: string): ClaimRules {
 export const CLAIM_KEY_PREFIX = 'claim:';
 export const CLAIM_TYPES_KEY = 'claimTypes';
 /** A claim whose context value would be longer than this is left out of the context (the authorizer logs it). */
-export const MAX_CONTEXT_CLAIM_BYTES = 1024;
+export const MAX_CONTEXT_CLAIM_BYTES = 512;
 
 type ContextValue = string | number | boolean;
 type ClaimType = 's' | 'n' | 'j';

@@ -3,7 +3,8 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { AuthContext } from './auth-context';
 import { corsResponseHeaders, type CorsOrigins } from './cors';
-import type { RouteRequirement } from './route-requirement';
+import { meetsClaimRules } from './claims';
+import { asksOfToken, type RouteRequirement } from './route-requirement';
 
 export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {
   return { statusCode, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
@@ -11,14 +12,15 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
 
 /** The 401/403 a handler answers when its requirement is not met, or undefined when it is. */
 export function refuse(requirement: RouteRequirement, auth: AuthContext): APIGatewayProxyResult | undefined {
-  if (requirement.auth === 'required' && auth.anonymous) {
-    return json(401, { message: 'Unauthorized' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
-  }
-  if (!auth.anonymous && !auth.hasScopes(...requirement.scopes)) {
+  const unauthorized = () => json(401, { message: 'Unauthorized' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
+  if (auth.anonymous) return requirement.auth === 'required' || asksOfToken(requirement) ? unauthorized() : undefined;
+  if (!auth.hasScopes(...requirement.scopes)) {
     return json(403, { message: 'Forbidden' }, { 'www-authenticate': `Bearer error="insufficient_scope", scope="${requirement.scopes.join(' ')}"` });
   }
-  if (auth.anonymous && requirement.scopes.length > 0) {
-    return json(401, { message: 'Unauthorized' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
+  // Claims and issuers are no scope a client could ask for: 403 without one named (RFC 6750 §3.1).
+  const issuerOk = requirement.issuers.length === 0 || (auth.issuer !== undefined && requirement.issuers.includes(auth.issuer));
+  if (!issuerOk || !meetsClaimRules(requirement.claims, (ref) => auth.claim(ref))) {
+    return json(403, { message: 'Forbidden' }, { 'www-authenticate': 'Bearer error="insufficient_scope"' });
   }
   return undefined;
 }

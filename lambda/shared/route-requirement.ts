@@ -1,10 +1,15 @@
 // A handler's own copy of its route's requirement, set by the stack from infra/routes.ts and read once at
 // cold start, so the handler re-checks what the authorizer's policy already enforced (defence in depth).
+import { parseClaimRules, type ClaimRules } from './claims';
 import type { AuthMode } from './routes';
 
 export interface RouteRequirement {
   readonly auth: AuthMode;
   readonly scopes: readonly string[];
+  /** Claim rules (ROUTE_CLAIMS, JSON): every listed claim must hold one of its values. */
+  readonly claims: ClaimRules;
+  /** Issuers whose tokens may use the route (ROUTE_ISSUERS, space-delimited); empty for any. */
+  readonly issuers: readonly string[];
 }
 
 export function readRouteRequirement(env: Readonly<Record<string, string | undefined>>): RouteRequirement {
@@ -13,5 +18,17 @@ export function readRouteRequirement(env: Readonly<Record<string, string | undef
     throw new Error(`ROUTE_AUTH must be "optional" or "required" (the stack sets it from infra/routes.ts); got ${JSON.stringify(auth)}`);
   }
   const scopes = (env.ROUTE_SCOPES ?? '').split(' ').filter(Boolean);
-  return Object.freeze({ auth, scopes: Object.freeze(scopes) });
+  let claims: ClaimRules;
+  try {
+    claims = parseClaimRules(env.ROUTE_CLAIMS?.trim() ? JSON.parse(env.ROUTE_CLAIMS) : undefined, 'ROUTE_CLAIMS');
+  } catch (e) {
+    throw new Error(`ROUTE_CLAIMS must be the route's claim rules as JSON (the stack sets it from infra/routes.ts): ${(e as Error).message}`);
+  }
+  const issuers = (env.ROUTE_ISSUERS ?? '').split(' ').filter(Boolean);
+  return Object.freeze({ auth, scopes: Object.freeze(scopes), claims, issuers: Object.freeze(issuers) });
+}
+
+/** Whether a token holder must meet anything beyond a valid token (so an anonymous caller is refused). */
+export function asksOfToken(r: RouteRequirement): boolean {
+  return r.scopes.length > 0 || Object.keys(r.claims).length > 0 || r.issuers.length > 0;
 }

@@ -17,6 +17,8 @@ export interface TokenRequest {
   readonly expiresInSeconds?: number;
   /** @default the issuer's audience */
   readonly audience?: string;
+  /** More claims, such as `tenant_id` or `cognito:groups`; not the ones the fields above set. @default {} */
+  readonly claims?: Readonly<Record<string, unknown>>;
 }
 
 export const DEFAULT_SCOPE = 'openid profile';
@@ -32,14 +34,19 @@ export interface CheckedTokenRequest {
   readonly sub: string;
   readonly expiresInSeconds: number;
   readonly audience?: string;
+  readonly claims: Readonly<Record<string, unknown>>;
 }
+
+/** Claims the token request sets through its own fields, or the issuer always sets. */
+const RESERVED_CLAIMS = new Set(['iss', 'aud', 'sub', 'exp', 'iat', 'nbf', 'jti', 'scope', 'email', 'client_id']);
+const MAX_EXTRA_CLAIMS_BYTES = 4096;
 
 /** Checks a request body (from JSON) and fills in defaults. */
 export function checkTokenRequest(value: unknown): CheckedTokenRequest {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad('the token request must be a JSON object');
   const r = value as Record<string, unknown>;
   for (const key of Object.keys(r)) {
-    if (!['scope', 'email', 'sub', 'expiresInSeconds', 'audience'].includes(key)) throw bad(`unknown token request field ${JSON.stringify(key)}`);
+    if (!['scope', 'email', 'sub', 'expiresInSeconds', 'audience', 'claims'].includes(key)) throw bad(`unknown token request field ${JSON.stringify(key)}`);
   }
   const text = (key: string, fallback: string | undefined): string | undefined => {
     const v = r[key];
@@ -57,7 +64,11 @@ export function checkTokenRequest(value: unknown): CheckedTokenRequest {
     throw bad(`expiresInSeconds must be a whole number of seconds within ±${MAX_LIFETIME_SECONDS}`);
   }
   const audience = text('audience', undefined);
-  return { scope, email, sub, expiresInSeconds: expires, ...(audience !== undefined ? { audience } : {}) };
+  const claims = r.claims ?? {};
+  if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw bad('claims must be an object of claim names and values');
+  for (const name of Object.keys(claims)) if (RESERVED_CLAIMS.has(name)) throw bad(`claims may not set ${name}: use its own field`);
+  if (JSON.stringify(claims).length > MAX_EXTRA_CLAIMS_BYTES) throw bad(`claims must be at most ${MAX_EXTRA_CLAIMS_BYTES} bytes of JSON`);
+  return { scope, email, sub, expiresInSeconds: expires, ...(audience !== undefined ? { audience } : {}), claims: claims as Record<string, unknown> };
 }
 
 export interface MintInput {
@@ -72,7 +83,7 @@ export interface MintInput {
 export async function mintToken(input: MintInput): Promise<string> {
   const r = checkTokenRequest(input.request);
   const iat = input.nowSeconds;
-  return new SignJWT({ scope: r.scope, email: r.email, client_id: 'local-dev' })
+  return new SignJWT({ ...r.claims, scope: r.scope, email: r.email, client_id: 'local-dev' })
     .setProtectedHeader({ alg: input.key.alg, kid: input.key.kid, typ: 'at+jwt' })
     .setIssuer(input.issuer)
     .setAudience(r.audience ?? input.audience)

@@ -22,7 +22,7 @@ let now = Date.now();
 
 beforeAll(async () => {
   issuer = await startDevIssuer({ port: 0 });
-  await synthesize({ projectDir: ROOT, outDir: assembly, context: { issuer: issuer.issuer, audience: issuer.audience } });
+  await synthesize({ projectDir: ROOT, outDir: assembly, context: { issuer: issuer.issuer, audience: issuer.audience, contextClaims: 'tenant_id cognito:groups /realm_access/roles' } });
   logs = collectLogs();
   api = await startLocalApi({ assemblyDir: assembly, port: 0, now: () => now, logRequest: logs.logRequest, logLambda: logs.logLambda });
 }, 60000);
@@ -68,6 +68,17 @@ describe('the real stack, served locally', () => {
     expect(trailing.json().user.username).toBe('trailing@example.com');
     expect((await get('/profile', token)).status).toBe(200); // the same cached policy, the other spelling
     expect((await get('//profile', token)).status).toBe(403);
+  });
+
+  test('claims handed on reach the profile Lambda typed, through the synthesized stack and the emulator', async () => {
+    const claims = { tenant_id: 'acme', 'cognito:groups': ['admins', 'staff'], realm_access: { roles: ['manager'] }, other: 'not handed on' };
+    const res = await get('/profile', await issuer.issueToken({ scope: 'openid profile', claims }));
+    expect(res.status).toBe(200);
+    expect(res.json().auth).toMatchObject({
+      issuer: issuer.issuer,
+      claims: { tenant_id: 'acme', 'cognito:groups': ['admins', 'staff'], '/realm_access/roles': ['manager'] },
+    });
+    expect(res.json().auth.claims.other).toBeUndefined();
   });
 
   test('a token without the profile scope gets 403 insufficient_scope on /profile', async () => {

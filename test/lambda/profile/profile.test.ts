@@ -8,7 +8,7 @@ describe('GET /profile', () => {
   it('answers the user and the scopes from the authorizer context', async () => {
     const r = await handler(proxyEvent('/profile', USER));
     expect(r.statusCode).toBe(200);
-    expect(JSON.parse(r.body)).toEqual({ user: { username: 'alice@example.com', sub: 'user-123' }, auth: { scopes: ['openid', 'profile', 'authenticated'] } });
+    expect(JSON.parse(r.body)).toEqual({ user: { username: 'alice@example.com', sub: 'user-123' }, auth: { scopes: ['openid', 'profile', 'authenticated'], claims: {} } });
   });
 
   it('re-checks the profile scope itself: 403 insufficient_scope without it', async () => {

@@ -72,6 +72,10 @@ describe('parseRouteTable refuses routes whose policy pattern reaches a route wi
     ['an optional route over a required one without scopes', [r('GET', '/items/{id}', 'optional'), r('GET', '/items/admin', 'required')]],
     // Anonymous callers get an optional route only when it asks for no scope: its pattern must not lend them one that does.
     ['an anonymous-friendly catch-all over an optional route with scopes', [r('GET', '/{page}', 'optional'), r('GET', '/feed', 'optional', ['feed'])]],
+    // Claim and issuer rules are requirements like scopes.
+    ['a catch-all without claims over a group-gated route', [r('GET', '/{page}', 'required'), { ...r('GET', '/admin', 'required'), claims: { 'cognito:groups': ['admins'] } }]],
+    ['a pattern admitting more groups than the route it reaches', [{ ...r('GET', '/items/{id}', 'required'), claims: { roles: ['reader', 'admin'] } }, { ...r('GET', '/items/secret', 'required'), claims: { roles: ['admin'] } }]],
+    ['a pattern admitting every issuer over an issuer-limited route', [r('GET', '/{page}', 'required'), { ...r('GET', '/partners', 'required'), issuers: ['https://b.example.com/'] }]],
   ])('%s', (_name, routes) => {
     expect(() => parseRouteTable(table(...routes))).toThrow(/also matches requests of/);
   });
@@ -83,6 +87,8 @@ describe('parseRouteTable refuses routes whose policy pattern reaches a route wi
     ['other methods', [r('GET', '/items/{id}', 'optional'), r('PUT', '/items/{id}', 'required', ['items:write'])]],
     ['a stricter route over a laxer one', [r('GET', '/items/{id}', 'required', ['admin']), r('GET', '/items/public', 'optional')]],
     ['an optional route with scopes over a required one with the same scopes', [r('GET', '/feed/{id}', 'optional', ['feed']), r('GET', '/feed/mine', 'required', ['feed'])]],
+    ['a pattern whose claims imply the reached route’s', [{ ...r('GET', '/items/{id}', 'required'), claims: { roles: ['admin'] } }, { ...r('GET', '/items/list', 'required'), claims: { roles: ['admin', 'reader'] } }]],
+    ['an issuer-limited pattern over a route of the same issuers', [{ ...r('GET', '/p/{id}', 'required'), issuers: ['https://b.example.com/'] }, { ...r('GET', '/p/x', 'required'), issuers: ['https://a.example.com/', 'https://b.example.com/'] }]],
   ])('accepts %s', (_name, routes) => {
     expect(() => parseRouteTable(table(...routes))).not.toThrow();
   });

@@ -3,7 +3,7 @@
 // found through the configured issuer only. Around it stay the few rules of ours that are stricter than
 // jose, each a small named check in the key function (so a refused token costs no key fetch), and the
 // claims jose does not know (claims.ts).
-import { base64url, decodeJwt, jwtVerify, type CryptoKey, type FlattenedJWSInput, type JWSHeaderParameters, type JWTVerifyOptions } from 'jose';
+import { decodeJwt, jwtVerify, type CryptoKey, type FlattenedJWSInput, type JWSHeaderParameters, type JWTVerifyOptions } from 'jose';
 import { validateClaims, type ClaimRules, type Principal } from './claims';
 import { TokenError } from './errors';
 import { fromJose } from './jose-errors';
@@ -56,17 +56,14 @@ function checkHeader(header: JWSHeaderParameters): void {
 /**
  * One issued signature, one accepted spelling, so one verified-token cache entry and one API Gateway cache
  * key per token: base64url decoding ignores unused trailing bits and padding, so the signature must be what
- * jose's encoder gives for the bytes it decodes to. Returns the signature's length in bytes.
+ * an encoder gives for the bytes it stands for. Returns the signature's length in bytes. (jose decodes the
+ * signature for the check itself; this only compares spellings, with Node's Buffer, whose round trip costs
+ * 3.7 µs where jose's atob-based one costs 19 µs on Node 20, a fifth of a verification: bench/.)
  */
 function canonicalSignatureBytes(signature: string): number {
-  let bytes: Uint8Array;
-  try {
-    bytes = base64url.decode(signature);
-  } catch {
-    throw new TokenError('TOKEN_MALFORMED', 'signature is not base64url');
-  }
+  const bytes = Buffer.from(signature, 'base64url');
   if (bytes.length === 0) throw new TokenError('TOKEN_MALFORMED', 'signature is empty');
-  if (base64url.encode(bytes) !== signature) throw new TokenError('TOKEN_MALFORMED', 'signature is not canonical base64url');
+  if (bytes.toString('base64url') !== signature) throw new TokenError('TOKEN_MALFORMED', 'signature is not canonical base64url');
   return bytes.length;
 }
 

@@ -15,7 +15,7 @@ export const AUTHORIZERS = {
 } as const;
 export type AuthorizerBundle = keyof typeof AUTHORIZERS;
 
-const CHILDREN = { warm: 'bench/warm.ts', cold: 'bench/cold.ts' } as const;
+const CHILDREN = { warm: 'bench/warm.ts', zipf: 'bench/zipf.ts', cold: 'bench/cold.ts' } as const;
 
 /** Memory children: one bundle per contender, holding only that contender's code. [module, factory] */
 const MEMORY = {
@@ -70,7 +70,7 @@ export async function buildAll(outDir: string): Promise<Bundles> {
   return {
     authorizers,
     oursWithSourceMap: out('ours-sourcemap'),
-    children: { warm: out('warm'), cold: out('cold') },
+    children: { warm: out('warm'), zipf: out('zipf'), cold: out('cold') },
     memory: Object.fromEntries(MEMORY_CONTENDERS.map((name) => [name, out(`memory-${name}`)])) as Bundles['memory'],
     sizes,
   };

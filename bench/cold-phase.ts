@@ -14,6 +14,8 @@ export interface ColdVariant {
   readonly script: string;
   readonly env: Record<string, string>;
   readonly nodeArgs?: readonly string[];
+  /** The floor variant making the same fetches over the same protocol in the same environment (issue 8 §3.4's denominator for ours over http). */
+  readonly fetchingFloor?: string;
   /** Requests it makes to the issuer: discovery and JWKS, or JWKS alone. */
   readonly requests: { discovery: number; jwks: number };
 }
@@ -39,19 +41,19 @@ export function coldVariants(bundles: Bundles, issuer: BenchIssuer, signer: Sign
   const { floor, ours, jose } = bundles.authorizers;
   const variants: ColdVariant[] = [
     { id: FLOOR_PREFETCHED.http, block: 'http', label: 'floor, keys prefetched (in env, no network)', script: floor, env: at(issuer.http, prefetched), requests: none },
-    { id: 'floor', block: 'http', label: 'floor, discovery + JWKS, http', script: floor, env: at(issuer.http), requests: both },
-    { id: 'ours', block: 'http', label: 'ours, discovery + JWKS, http', script: ours, env: at(issuer.http), requests: both },
-    { id: 'jose', block: 'http', label: 'jose 6, discovery + JWKS (fetch), http', script: jose, env: at(issuer.http), requests: both },
+    { id: 'floor', block: 'http', label: 'floor, discovery + JWKS, http', script: floor, env: at(issuer.http), requests: both, fetchingFloor: 'floor' },
+    { id: 'ours', block: 'http', label: 'ours, discovery + JWKS, http', script: ours, env: at(issuer.http), requests: both, fetchingFloor: 'floor' },
+    { id: 'jose', block: 'http', label: 'jose 6, discovery + JWKS (fetch), http', script: jose, env: at(issuer.http), requests: both, fetchingFloor: 'floor' },
   ];
   if (issuer.https && issuer.caFile) {
     const https = issuer.https;
     const ca = { NODE_EXTRA_CA_CERTS: issuer.caFile };
     variants.push(
       { id: FLOOR_PREFETCHED.https, block: 'https', label: 'floor, keys prefetched (in env, no network)', script: floor, env: at(https, { ...ca, ...prefetched }), requests: none },
-      { id: 'floor-http-ca', block: 'https', label: 'floor, discovery + JWKS, http', script: floor, env: at(issuer.http, ca), requests: both },
-      { id: 'ours-http-ca', block: 'https', label: 'ours, discovery + JWKS, http', script: ours, env: at(issuer.http, ca), requests: both },
-      { id: 'floor-https', block: 'https', label: 'floor, discovery + JWKS, https', script: floor, env: at(https, ca), requests: both },
-      { id: 'ours-https', block: 'https', label: 'ours, discovery + JWKS, https', script: ours, env: at(https, ca), requests: both },
+      { id: 'floor-http-ca', block: 'https', label: 'floor, discovery + JWKS, http', script: floor, env: at(issuer.http, ca), requests: both, fetchingFloor: 'floor-http-ca' },
+      { id: 'ours-http-ca', block: 'https', label: 'ours, discovery + JWKS, http', script: ours, env: at(issuer.http, ca), requests: both, fetchingFloor: 'floor-http-ca' },
+      { id: 'floor-https', block: 'https', label: 'floor, discovery + JWKS, https', script: floor, env: at(https, ca), requests: both, fetchingFloor: 'floor-https' },
+      { id: 'ours-https', block: 'https', label: 'ours, discovery + JWKS, https', script: ours, env: at(https, ca), requests: both, fetchingFloor: 'floor-https' },
       {
         id: 'ours-https-deployed',
         block: 'https',
@@ -60,6 +62,7 @@ export function coldVariants(bundles: Bundles, issuer: BenchIssuer, signer: Sign
         env: at(https, ca),
         nodeArgs: ['--enable-source-maps'],
         requests: both,
+        fetchingFloor: 'floor-https',
       },
       {
         id: 'aws-jwt-verify-https',
@@ -69,7 +72,7 @@ export function coldVariants(bundles: Bundles, issuer: BenchIssuer, signer: Sign
         env: at(https, ca),
         requests: { discovery: 0, jwks: 1 },
       },
-      { id: 'jose-https', block: 'https', label: 'jose 6, discovery + JWKS (fetch), https', script: jose, env: at(https, ca), requests: both },
+      { id: 'jose-https', block: 'https', label: 'jose 6, discovery + JWKS (fetch), https', script: jose, env: at(https, ca), requests: both, fetchingFloor: 'floor-https' },
     );
   }
   return variants;

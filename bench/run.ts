@@ -1,5 +1,5 @@
-// `npm run bench`: builds the bundles, makes keys and tokens, starts a loopback issuer, runs the warm, cold
-// and memory children side by side, prints the figures and writes bench/results/<date>.json.
+// `npm run bench`: builds the bundles, makes keys and tokens, starts a loopback issuer, runs the warm, Zipf,
+// cold and memory children side by side, prints the figures and writes bench/results/<date>.json.
 // Everything it starts (children, servers, the temp folder) is gone when it ends, however it ends.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -14,8 +14,9 @@ import { startIssuer, type BenchIssuer } from './lib/issuer';
 import { machine } from './lib/machine';
 import { SETTINGS } from './lib/settings';
 import { render } from './print';
-import { checkTargets, coldFigures, mergeWarm, warmFigures } from './summary';
+import { checkTargets, coldFigures, mergeWarm, warmFigures, zipfFigures } from './summary';
 import type { WarmResult } from './warm';
+import type { ZipfResult } from './zipf';
 
 /** The issuer of warm and memory runs: no network there, ours gets its documents through an injected fetchJson. */
 const IN_PROCESS_ISSUER = 'https://issuer.bench.example';
@@ -48,7 +49,9 @@ async function main(): Promise<void> {
     const signers = makeSigners();
     const warmPath = join(dir, 'warm-fixtures.json');
     const memoryPath = join(dir, 'memory-fixtures.json');
-    const warmFx = makeFixtures(IN_PROCESS_ISSUER, signers, S.only.has('warm') ? S.warmup + S.warmRounds * S.warmBatch : 1, 0);
+    // One set of distinct tokens per algorithm serves the warm and Zipf children (separate processes).
+    const perAlg = Math.max(1, S.only.has('warm') ? S.warmup + S.warmRounds * S.warmBatch : 0, S.only.has('zipf') ? Math.ceil(S.zipfDistinct / 2) + S.zipfWarmup : 0);
+    const warmFx = makeFixtures(IN_PROCESS_ISSUER, signers, perAlg, 0);
     writeFileSync(warmPath, JSON.stringify(warmFx));
     writeFileSync(memoryPath, JSON.stringify(makeFixtures(IN_PROCESS_ISSUER, signers, S.memoryPool, 100)));
 
@@ -60,6 +63,13 @@ async function main(): Promise<void> {
         runs.push(await runChild<WarmResult>(bundles.children.warm, [warmPath, String(S.warmRounds), String(S.warmBatch), String(S.warmup)], { nodeArgs: ['--expose-gc'] }));
       }
       warm = warmFigures(mergeWarm(runs));
+    }
+
+    let zipf: ReturnType<typeof zipfFigures> | undefined;
+    if (S.only.has('zipf')) {
+      say(`zipf: ${S.zipfDecisions} decisions, Zipf(s = ${S.zipfS}) over ${S.zipfDistinct} distinct tokens, ${S.zipfChunks} interleaved chunks per contender`);
+      const args = [warmPath, S.zipfDistinct, S.zipfDecisions, S.zipfChunks, S.zipfS, S.zipfWarmup, S.zipfCacheSizes.join(',')].map(String);
+      zipf = zipfFigures(await runChild<ZipfResult>(bundles.children.zipf, args, { nodeArgs: ['--expose-gc'], timeoutMs: 1_800_000 }));
     }
 
     let cold: ReturnType<typeof coldFigures> | undefined;
@@ -84,7 +94,7 @@ async function main(): Promise<void> {
       if (accepted.size !== 1) throw new Error(`contenders disagree on the memory mix: accepted ${[...accepted].join(' vs ')}`);
     }
 
-    const targets = warm && cold && memory ? checkTargets(warm, cold, memory, bundles.sizes) : undefined;
+    const targets = warm && zipf && cold && memory ? checkTargets(warm, zipf, cold, memory, bundles.sizes) : undefined;
     const versions = { jose: version('jose'), 'aws-jwt-verify': version('aws-jwt-verify'), esbuild: version('esbuild') };
     const record = {
       date: new Date().toISOString().slice(0, 10),
@@ -94,6 +104,7 @@ async function main(): Promise<void> {
       settings: { ...S, only: [...S.only] },
       logSink: LOG_SINK,
       warm,
+      zipf,
       cold,
       memory,
       sizes: bundles.sizes,

@@ -4,19 +4,9 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CfnResource, Stack, type App } from 'aws-cdk-lib';
-import type { BuildOptions } from 'esbuild';
+import { BUNDLE_INDEX_FILE, type BundleIndexEntry } from './bundle-index-format';
 import { esbuildOptions } from './constructs/bundling';
 import { NodeFunction } from './constructs/node-function';
-
-export const BUNDLE_INDEX_FILE = 'local-bundles.json';
-
-export interface BundleIndexEntry {
-  /** The stack's template file in the assembly. */
-  readonly templateFile: string;
-  readonly logicalId: string;
-  /** esbuild options with entry points relative to the project, and no output location. */
-  readonly options: BuildOptions;
-}
 
 export function bundleIndex(app: App, projectDir: string): BundleIndexEntry[] {
   return app.node.findAll().filter((c): c is NodeFunction => c instanceof NodeFunction).map((fn) => {

@@ -113,7 +113,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       const result = await current.serve((gateway) => gateway.handle(request));
       status = result.answer.statusCode;
       write(res, result.answer);
-      line = requestLogLine({ method: request.httpMethod, path: request.rawPath, status, authorizer: result.authorizer, ms: Math.round(performance.now() - started), ...(result.reason ? { reason: result.reason } : {}) });
+      line = requestLogLine({ method: request.httpMethod, path: request.rawPath, status, authorizer: result.authorizer, ...(result.tokenCache ? { tokenCache: true } : {}), ms: Math.round(performance.now() - started), ...(result.reason ? { reason: result.reason } : {}) });
     } catch (e) {
       // A bug in the emulator, not an answer API Gateway would give: say so plainly.
       if (!res.headersSent) write(res, { statusCode: 500, headers: { 'Content-Type': ['application/json'] }, body: Buffer.from('{"message":"local emulator error"}') });

@@ -1,5 +1,7 @@
 // CDK app entry (cdk.json runs it): one environment-agnostic stack, configured from context, nag-checked.
+import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { writeBundleIndex } from './bundle-index';
 import { ConfigError, readConfig } from './config';
 import { formatFindings, nagFindings } from './nag';
 import { OidcApiStack } from './oidc-api-stack';
@@ -29,3 +31,4 @@ if (findings.some((f) => f.severity !== 'warning')) {
 }
 
 app.synth();
+writeBundleIndex(app, path.resolve(__dirname, '..'));

@@ -10,6 +10,7 @@ import {
 import { parseConfiguredUrl, UrlSettingError } from '../lambda/authorizer/url';
 import { parseCorsOrigins } from '../lambda/shared/cors';
 import { type CorsSettings, DEFAULT_CORS_MAX_AGE_SECONDS, preflightMethods } from './constructs/cors';
+import { type ContextKey, unknownContextKeyMessage } from './context-keys';
 import { routeRules } from './route-table';
 import { ROUTES } from './routes';
 
@@ -34,6 +35,8 @@ export interface OidcApiConfig {
 /** What `cdk synth` or `cdk deploy` was told; `App.node` satisfies it. */
 export interface ContextSource {
   tryGetContext(key: string): unknown;
+  /** Every key given, checked against infra/context-keys.ts. @default not checked */
+  getAllContext?(): Record<string, unknown>;
 }
 
 /** Thrown for a missing or malformed context value; app.ts prints just the message. */
@@ -45,7 +48,9 @@ const USAGE = 'npx cdk deploy -c issuer=https://login.example.com/ -c audience=m
 const RETENTION_DAYS = new Set(Object.values(RetentionDays).filter((v): v is number => typeof v === 'number'));
 
 export function readConfig(context: ContextSource): OidcApiConfig {
-  const get = (key: string): string | undefined => text(key, context.tryGetContext(key));
+  const unknown = context.getAllContext ? unknownContextKeyMessage(Object.keys(context.getAllContext())) : undefined;
+  if (unknown !== undefined) throw new ConfigError(unknown);
+  const get = (key: ContextKey): string | undefined => text(key, context.tryGetContext(key));
 
   const issuers = readIssuers(context.tryGetContext('issuers'));
   const issuer = get('issuer');
@@ -85,8 +90,15 @@ export function readConfig(context: ContextSource): OidcApiConfig {
     tokenCacheSize: whole('tokenCacheSize', get('tokenCacheSize')),
     contextClaims: get('contextClaims') === undefined ? undefined : list(get('contextClaims')),
   };
+  let routes;
   try {
-    validateAuthorizerEnvironment(authorizerEnvironment({ issuer, audience, jwksUri, issuers, routes: routeRules(ROUTES), settings }));
+    routes = routeRules(ROUTES);
+  } catch (e) {
+    // The route table is code, not context: its message already names infra/routes.ts.
+    throw new ConfigError((e as Error).message, { cause: e });
+  }
+  try {
+    validateAuthorizerEnvironment(authorizerEnvironment({ issuer, audience, jwksUri, issuers, routes, settings }));
   } catch (e) {
     throw new ConfigError(`CDK context value ${(e as Error).message}`, { cause: e });
   }
@@ -155,7 +167,7 @@ function text(key: string, raw: unknown): string | undefined {
 }
 
 /** The authorizer's own URL parser (lambda/authorizer/url.ts), so synth and cold start agree. */
-function checkUrl(key: string, value: string): void {
+function checkUrl(key: ContextKey, value: string): void {
   try {
     parseConfiguredUrl(value);
   } catch (e) {
@@ -168,13 +180,13 @@ function list(value: string | undefined): string[] {
   return (value ?? '').split(/[\s,]+/).filter(Boolean);
 }
 
-function whole(key: string, value: string | undefined): number | undefined {
+function whole(key: ContextKey, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value)) throw new ConfigError(`CDK context value ${key} must be a whole number, got ${JSON.stringify(value)}`);
   return Number(value);
 }
 
-function bool(key: string, value: string | undefined): boolean | undefined {
+function bool(key: ContextKey, value: string | undefined): boolean | undefined {
   if (value === undefined) return undefined;
   const v = value.toLowerCase();
   if (v !== 'true' && v !== 'false') throw new ConfigError(`CDK context value ${key} must be true or false, got ${JSON.stringify(value)}`);

@@ -1,12 +1,14 @@
 // The local API: reads the REST API from a cloud assembly, starts one LambdaRunner per function and
 // serves the API over HTTP, logging one line per request. Used by `npm start` and, in-process, by tests.
+// `reload` swaps in a new assembly (or new code for some functions) without dropping a request.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { ApiModel } from './template/api-model';
+import type { ApiModel, FunctionModel } from './template/api-model';
 import { toApiRequest } from './gateway/api-request';
-import { AuthorizerCache } from './gateway/authorizer/cache';
+import type { AuthorizerCache } from './gateway/authorizer/cache';
 import { readCloudAssembly } from './template/cloud-assembly';
-import { Gateway, MAX_PAYLOAD_BYTES } from './gateway/gateway';
+import { MAX_PAYLOAD_BYTES } from './gateway/gateway';
+import { type Generation, nextGeneration } from './generation';
 import type { HttpAnswer } from './gateway/http-answer';
 import { LambdaRunner } from './lambda/runner';
 import { closeServer, listen } from './listen';
@@ -35,8 +37,18 @@ export interface LocalApiOptions extends ReadApiOptions {
 export interface LocalApi {
   readonly url: string;
   readonly port: number;
+  /** What is served now. */
   readonly model: ApiModel;
+  /** The current generation's API Gateway result cache; a reload starts an empty one. */
   readonly cache: AuthorizerCache;
+  /**
+   * Serves the assembly in `assemblyDir` from now on; if it cannot be read, throws and keeps serving the old.
+   * Requests already running finish on the old code, whose runners close when the last of them ends;
+   * functions whose model is unchanged keep their warm sandboxes. Resolves once the new code serves.
+   */
+  reload(assemblyDir: string): Promise<void>;
+  /** Serves new code for some functions: logical id → the directory holding the new bundle. */
+  reloadFunctions(assetDirs: ReadonlyMap<string, string>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -62,25 +74,33 @@ function write(res: ServerResponse, answer: HttpAnswer): void {
 }
 
 export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
-  const model = readApi(readCloudAssembly(options.assemblyDir), options);
   const logRequest = options.logRequest ?? ((line: string) => process.stdout.write(`${line}\n`));
   const logLambda = options.logLambda ?? ((name: string, line: string) => process.stderr.write(`[${name}] ${line}\n`));
-  const runners = new Map<string, LambdaRunner>();
-  for (const fn of model.functions.values()) {
-    const envOverrides = { ...options.envOverrides?.[fn.displayName], ...options.envOverrides?.[fn.logicalId] };
-    runners.set(
-      fn.logicalId,
-      new LambdaRunner(fn, {
-        region: model.region,
-        accountId: model.accountId,
-        envOverrides,
-        onLog: (f, line) => logLambda(f.displayName, line),
-        ...(options.maxConcurrency !== undefined ? { maxConcurrency: options.maxConcurrency } : {}),
-      }),
-    );
-  }
-  const cache = new AuthorizerCache(options.now ? { now: options.now } : {});
-  const gateway = new Gateway(model, runners, cache);
+  const runnerFor = (fn: FunctionModel, model: ApiModel) =>
+    new LambdaRunner(fn, {
+      region: model.region,
+      accountId: model.accountId,
+      envOverrides: { ...options.envOverrides?.[fn.displayName], ...options.envOverrides?.[fn.logicalId] },
+      onLog: (f, line) => logLambda(f.displayName, line),
+      ...(options.maxConcurrency !== undefined ? { maxConcurrency: options.maxConcurrency } : {}),
+    });
+  const cacheOptions = options.now ? { now: options.now } : {};
+  const read = (dir: string) => readApi(readCloudAssembly(dir), options);
+  let current = nextGeneration(read(options.assemblyDir), undefined, runnerFor, cacheOptions);
+  const live = new Set<Generation>([current]);
+
+  /** Closes the runners of drained generations that no live generation uses. */
+  const closeUnused = async (gone: Generation) => {
+    live.delete(gone);
+    const used = new Set([...live].flatMap((g) => [...g.runners.values()]));
+    await Promise.all([...gone.runners.values()].filter((r) => !used.has(r)).map((r) => r.close()));
+  };
+  const swap = async (model: ApiModel) => {
+    const old = current;
+    current = nextGeneration(model, old, runnerFor, cacheOptions);
+    live.add(current);
+    void old.retire().then(() => closeUnused(old));
+  };
 
   const server = createServer(async (req, res) => {
     const started = performance.now();
@@ -89,10 +109,11 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     let line = '';
     try {
       const request = toApiRequest(req, await readBody(req), requestId, Date.now());
-      const result = await gateway.handle(request);
+      // The generation is taken when the request is read: a reload from here on does not change its code.
+      const result = await current.serve((gateway) => gateway.handle(request));
       status = result.answer.statusCode;
       write(res, result.answer);
-      line = requestLogLine({ method: request.httpMethod, path: request.rawPath, status, authorizer: result.authorizer, ms: Math.round(performance.now() - started), ...(result.reason ? { reason: result.reason } : {}) });
+      line = requestLogLine({ method: request.httpMethod, path: request.rawPath, status, authorizer: result.authorizer, ...(result.tokenCache ? { tokenCache: true } : {}), ms: Math.round(performance.now() - started), ...(result.reason ? { reason: result.reason } : {}) });
     } catch (e) {
       // A bug in the emulator, not an answer API Gateway would give: say so plainly.
       if (!res.headersSent) write(res, { statusCode: 500, headers: { 'Content-Type': ['application/json'] }, body: Buffer.from('{"message":"local emulator error"}') });
@@ -106,17 +127,26 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   try {
     port = await listen(server, options.port ?? 3000, host, 'the local API', 'stop whatever holds it or set PORT');
   } catch (e) {
-    await Promise.all([...runners.values()].map((r) => r.close()));
+    await Promise.all([...current.runners.values()].map((r) => r.close()));
     throw e;
   }
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
-    model,
-    cache,
+    get model() {
+      return current.model;
+    },
+    get cache() {
+      return current.cache;
+    },
+    reload: (dir) => swap(read(dir)),
+    reloadFunctions(assetDirs) {
+      const functions = new Map([...current.model.functions].map(([id, fn]) => [id, assetDirs.has(id) ? { ...fn, assetDir: assetDirs.get(id)! } : fn]));
+      return swap({ ...current.model, functions });
+    },
     async close() {
       await closeServer(server);
-      await Promise.all([...runners.values()].map((r) => r.close()));
+      await Promise.all([...new Set([...live].flatMap((g) => [...g.runners.values()]))].map((r) => r.close()));
     },
   };
 }

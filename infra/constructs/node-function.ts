@@ -2,10 +2,10 @@
 // JSON logs into its own log group, and a role that can write to that log group and nothing else.
 import { Duration } from 'aws-cdk-lib';
 import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, Function as LambdaFunction, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { BUNDLE_FILE, bundledAsset, type BundleSpec } from './bundling';
 
 export interface NodeFunctionProps {
   /** TypeScript entry file exporting `handler`. */
@@ -34,7 +34,9 @@ export interface NodeFunctionProps {
 }
 
 export class NodeFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
+  /** How its code is bundled (infra/constructs/bundling.ts); `npm start --watch` rebuilds from it. */
+  readonly bundle: BundleSpec;
   readonly logGroup: LogGroup;
   readonly role: Role;
 
@@ -64,9 +66,11 @@ export class NodeFunction extends Construct {
       },
     });
 
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: props.entry,
-      handler: 'handler',
+    this.bundle = { entry: props.entry, keepNames: props.keepNames ?? true };
+    const asset = bundledAsset(this.bundle);
+    this.function = new LambdaFunction(this, 'Function', {
+      code: Code.fromAsset(asset.path, asset.options),
+      handler: `${BUNDLE_FILE.replace(/\.js$/, '')}.handler`,
       description: props.description,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
@@ -76,17 +80,6 @@ export class NodeFunction extends Construct {
       logGroup: this.logGroup,
       loggingFormat: LoggingFormat.JSON,
       environment: { ...props.environment, ...(props.runtimeSourceMaps === false ? {} : { NODE_OPTIONS: '--enable-source-maps' }) },
-      bundling: {
-        // CommonJS on purpose: esbuild turns ESM-only jose into plain require-able code, the bundle needs no
-        // createRequire banner for node: built-ins, and the output is a plain index.js that tests can require.
-        format: OutputFormat.CJS,
-        target: 'node24',
-        minify: true,
-        keepNames: props.keepNames ?? true,
-        sourceMap: true,
-        // Stack traces need only the mappings; leaving the sources out keeps the asset small.
-        sourcesContent: false,
-      },
     });
   }
 }

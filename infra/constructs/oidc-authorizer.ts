@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import { IdentitySource, RequestAuthorizer } from 'aws-cdk-lib/aws-apigateway';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { AuthMode } from '../../lambda/shared/routes';
@@ -41,7 +41,7 @@ export interface OidcAuthorizerProps extends AuthorizerEnvironmentInput {
 const MAX_CACHE_TTL_SECONDS = 3600;
 
 export class OidcAuthorizer extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   readonly resultsCacheTtl: Duration;
   private readonly authorizers = new Map<AuthMode, RequestAuthorizer>();
 

@@ -11,6 +11,10 @@ export interface BannerInput {
   readonly audience: string;
   /** True when the embedded dev issuer runs. */
   readonly devIssuer: boolean;
+  /** True with --watch. @default false */
+  readonly watching?: boolean;
+  /** The PORT to name in the token command, when it is not the default. */
+  readonly tokenPort?: number;
 }
 
 /** `AuthorizerRequired85CC1889` → `AuthorizerRequired`. */
@@ -56,7 +60,7 @@ export function banner(input: BannerInput): string {
   const width = Math.max(...methods.map((m) => m.httpMethod.length + m.resourcePath.length + 1));
   const lines = [
     '',
-    `Local API Gateway for ${model.name} (stage ${model.stageName}) from cdk.out, ${input.assemblyNote}`,
+    `Local API Gateway for ${model.name} (stage ${model.stageName}), ${input.assemblyNote}`,
     `  ${apiUrl}`,
     ...methods.map((m) => {
       const authorizer = m.authorizerId ? model.authorizers.get(m.authorizerId) : undefined;
@@ -75,10 +79,11 @@ export function banner(input: BannerInput): string {
     ...(example
       ? [
           input.devIssuer
-            ? `  curl -H "Authorization: Bearer $(npm run -s token -- --scope '${example.scope}')" ${apiUrl}${example.path}`
+            ? `  curl -H "Authorization: Bearer $(npm run -s token -- --scope '${example.scope}'${input.tokenPort !== undefined ? ` --port ${input.tokenPort}` : ''})" ${apiUrl}${example.path}`
             : `  curl -H "Authorization: Bearer $TOKEN" ${apiUrl}${example.path}`,
         ]
       : []),
+    ...(input.watching ? ['', 'Watching lambda/ and infra/: a saved change is served as soon as it is rebuilt (one line per reload).'] : []),
     '',
     'One line per request: method path status authorizer=none|skipped|cached|invoked ms. Ctrl-C stops.',
     '',

@@ -4,9 +4,11 @@ import * as path from 'node:path';
 import { formatCorsOrigins, parseCorsOrigins } from '../../lambda/shared/cors';
 import { LocalError } from '../errors';
 
-export const START_USAGE = `Usage: npm start [-- --issuer https://idp.example.com/ --audience my-api] [--cors ORIGINS] [--synth | --no-synth] [--env-vars file.json] [--output DIR]
+export const START_USAGE = `Usage: npm start [-- --watch] [--verbose] [--issuer https://idp.example.com/ --audience my-api] [--cors ORIGINS] [--synth | --no-synth] [--env-vars file.json] [--output DIR]
 
-Synthesizes the CDK app (skipped when nothing changed) and serves its REST API from cdk.out.
+Synthesizes the CDK app (skipped when nothing changed) and serves its REST API from the cloud assembly.
+  --watch              serve changes as you save: a Lambda's code rebuilt in place, infra/ re-synthesized
+  --verbose            show cdk's and esbuild's own output
   PORT=3000            where the API listens (loopback only)
   ISSUER_PORT=PORT+1   where the embedded dev OIDC issuer listens
   OIDC_ISSUER, OIDC_AUDIENCE (or --issuer, --audience)
@@ -16,7 +18,7 @@ Synthesizes the CDK app (skipped when nothing changed) and serves its REST API f
   --cors ORIGINS       browser apps on these origins may call the API (CDK context corsOrigins):
   (or CORS_ORIGINS)    comma-separated, such as http://localhost:5173, or *
   --env-vars FILE      extra environment per function: {"<logical id or name>": {"VAR": "value"}}
-  --output DIR         where the cloud assembly goes (default cdk.out)
+  --output DIR         where the cloud assembly goes (default .local/PORT/cdk.out)
   REST_API             which RestApi to serve when the app has several`;
 
 export interface StartOptions {
@@ -30,8 +32,12 @@ export interface StartOptions {
   readonly restApi?: string;
   /** corsOrigins for the synth, checked by the stack's own parser. */
   readonly corsOrigins?: string;
-  /** The cloud assembly directory, relative to the project unless absolute. @default 'cdk.out' */
-  readonly output: string;
+  /** The cloud assembly directory, relative to the project unless absolute. @default .local/<port>/cdk.out */
+  readonly output?: string;
+  /** Rebuild and re-serve on every change under lambda/ and infra/. @default false */
+  readonly watch: boolean;
+  /** Pass cdk's own output through. @default false */
+  readonly verbose: boolean;
   readonly help: boolean;
 }
 
@@ -64,7 +70,9 @@ export function parseStartOptions(argv: readonly string[], env: Env): StartOptio
   let synth: StartOptions['synth'] = 'auto';
   let envOverrides: Record<string, Record<string, string>> = {};
   let cors = env.CORS_ORIGINS?.trim() || undefined;
-  let output = 'cdk.out';
+  let output: string | undefined;
+  let watch = false;
+  let verbose = false;
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i]!.split(/=(.*)/s, 2) as [string, string | undefined];
     const value = () => {
@@ -72,7 +80,7 @@ export function parseStartOptions(argv: readonly string[], env: Env): StartOptio
       if (v === undefined) throw new LocalError('USAGE', `${flag} needs a value\n\n${START_USAGE}`);
       return v;
     };
-    if (flag === '-h' || flag === '--help') return { port: 0, issuerPort: 0, synth, envOverrides, output, help: true };
+    if (flag === '-h' || flag === '--help') return { port: 0, issuerPort: 0, synth, envOverrides, watch, verbose, help: true };
     else if (flag === '--issuer') issuer = value();
     else if (flag === '--audience') audience = value();
     else if (flag === '--synth') synth = 'force';
@@ -80,6 +88,8 @@ export function parseStartOptions(argv: readonly string[], env: Env): StartOptio
     else if (flag === '--env-vars') envOverrides = readEnvOverrides(value());
     else if (flag === '--cors') cors = value();
     else if (flag === '--output') output = value();
+    else if (flag === '--watch') watch = true;
+    else if (flag === '--verbose') verbose = true;
     else throw new LocalError('USAGE', `unknown argument ${JSON.stringify(argv[i])}\n\n${START_USAGE}`);
   }
   if ((issuer === undefined) !== (audience === undefined)) {
@@ -94,7 +104,8 @@ export function parseStartOptions(argv: readonly string[], env: Env): StartOptio
       throw new LocalError('USAGE', (e as Error).message, { cause: e });
     }
   }
-  if (output.trim() === '' || path.resolve(output) === path.resolve('.')) throw new LocalError('USAGE', `--output must name a directory for the cloud assembly, got ${JSON.stringify(output)}`);
+  if (watch && synth === 'skip') throw new LocalError('USAGE', '--watch re-synthesizes on infra/ changes, so it needs synths: drop --no-synth');
+  if (output !== undefined && (output.trim() === '' || path.resolve(output) === path.resolve('.'))) throw new LocalError('USAGE', `--output must name a directory for the cloud assembly, got ${JSON.stringify(output)}`);
   const apiPort = port('PORT', env.PORT, 3000);
   return {
     port: apiPort,
@@ -104,7 +115,9 @@ export function parseStartOptions(argv: readonly string[], env: Env): StartOptio
     envOverrides,
     ...(env.REST_API ? { restApi: env.REST_API } : {}),
     ...(corsOrigins !== undefined ? { corsOrigins } : {}),
-    output,
+    ...(output !== undefined ? { output } : {}),
+    watch,
+    verbose,
     help: false,
   };
 }

@@ -1,13 +1,17 @@
 // `npm start`: the dev issuer (unless you name your own), `cdk synth` with it as the issuer (skipped when
-// nothing changed), then the REST API served from cdk.out on loopback. Ctrl-C stops everything, exit 0.
+// nothing changed), then the REST API served from the instance's assembly on loopback; with --watch, every
+// change is served as it is saved. Quiet: one line per synth or reload (--verbose shows cdk's own output).
+// Ctrl-C stops everything, exit 0.
 import * as path from 'node:path';
 import { banner } from './banner';
 import { DEFAULT_AUDIENCE, startDevIssuer, type DevIssuer } from '../dev-issuer/issuer';
-import { removeState, stateFileIn, writeState } from '../dev-issuer/state';
+import { removeState, writeState } from '../dev-issuer/state';
 import { isLocalError } from '../errors';
+import { assemblyDirOf, instanceDir, stateFileOf } from '../instance';
 import { startLocalApi, type LocalApi } from '../server';
 import { parseStartOptions, START_USAGE } from './start-options';
 import { synthesize } from '../template/synth';
+import { startWatch, type Watcher } from '../watch/watch';
 
 const PROJECT_DIR = path.resolve(__dirname, '..', '..');
 
@@ -23,10 +27,12 @@ async function main(): Promise<void> {
     process.stderr.write(`${START_USAGE}\n`);
     return;
   }
-  const stateFile = process.env.DEV_ISSUER_STATE ?? stateFileIn(PROJECT_DIR);
-  const assemblyDir = path.resolve(PROJECT_DIR, options.output);
+  const instance = instanceDir(PROJECT_DIR, options.port);
+  const stateFile = process.env.DEV_ISSUER_STATE || stateFileOf(instance);
+  const assemblyDir = options.output !== undefined ? path.resolve(PROJECT_DIR, options.output) : assemblyDirOf(instance);
   let issuer: DevIssuer | undefined;
   let api: LocalApi | undefined;
+  let watcher: Watcher | undefined;
   let stopping = false;
   const stop = async (code: number) => {
     // Ctrl-C reaches us twice (from the terminal and relayed by tsx): the repeat is ignored, and a
@@ -34,6 +40,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     setTimeout(() => process.exit(code), 5000).unref();
+    await watcher?.close();
     await api?.close();
     await issuer?.close();
     if (issuer) removeState(stateFile);
@@ -49,18 +56,23 @@ async function main(): Promise<void> {
   try {
     if (options.issuer === undefined) issuer = await startDevIssuer({ port: options.issuerPort, audience: DEFAULT_AUDIENCE });
     const trusted = { issuer: options.issuer ?? issuer!.issuer, audience: options.audience ?? issuer!.audience };
-
-    let assemblyNote = 'served as it is (--no-synth)';
-    if (options.synth !== 'skip') {
-      process.stderr.write(`Synthesizing the CDK app (issuer ${trusted.issuer}, audience ${trusted.audience})…\n`);
-      const result = await synthesize({
+    // The issuer is part of the context, and it lives as long as this process: a re-synth in watch mode
+    // bakes in the same one, so tokens minted before a reload still work after it.
+    const synth = (force: boolean) =>
+      synthesize({
         projectDir: PROJECT_DIR,
         outDir: assemblyDir,
         context: { ...trusted, ...(options.corsOrigins !== undefined ? { corsOrigins: options.corsOrigins } : {}) },
-        force: options.synth === 'force',
-        onOutput: (text) => process.stderr.write(text),
+        force,
+        ...(options.verbose ? { onOutput: (text: string) => process.stderr.write(text) } : {}),
       });
+
+    let assemblyNote = 'served as it is (--no-synth)';
+    if (options.synth !== 'skip') {
+      process.stderr.write(`Synthesizing the CDK app (issuer ${trusted.issuer}, audience ${trusted.audience})… `);
+      const result = await synth(options.synth === 'force');
       assemblyNote = result.skipped ? 'unchanged since the last synth (skipped)' : `synthesized in ${(result.ms / 1000).toFixed(1)} s`;
+      process.stderr.write(`${result.skipped ? 'unchanged, skipped' : `${(result.ms / 1000).toFixed(1)} s`}\n`);
     }
 
     api = await startLocalApi({
@@ -70,14 +82,19 @@ async function main(): Promise<void> {
       ...(options.restApi ? { restApi: options.restApi } : {}),
     });
     if (issuer) writeState(stateFile, { issuer: issuer.issuer, audience: issuer.audience, secret: issuer.secret, apiUrl: api.url, pid: process.pid });
-    // With --no-synth, cdk.out may trust another issuer than the one just started: every token would be 401.
+    // With --no-synth, the assembly may trust another issuer than the one just started: every token would be 401.
     const baked = [...api.model.functions.values()].map((f) => f.environment.OIDC_ISSUER).filter((v) => v !== undefined);
     if (baked.length > 0 && !baked.includes(trusted.issuer)) {
-      process.stderr.write(`warning: cdk.out's authorizer trusts ${baked[0]}, not ${trusted.issuer}: run npm start without --no-synth\n`);
+      process.stderr.write(`warning: ${path.relative(PROJECT_DIR, assemblyDir)}'s authorizer trusts ${baked[0]}, not ${trusted.issuer}: run npm start without --no-synth\n`);
     }
-    process.stdout.write(`${banner({ model: api.model, apiUrl: api.url, assemblyNote, ...trusted, devIssuer: issuer !== undefined })}\n`);
+    if (options.watch) {
+      watcher = await startWatch({ projectDir: PROJECT_DIR, assemblyDir, api, synth: () => synth(false), log: (line) => process.stderr.write(`${line}\n`) });
+    }
+    process.stdout.write(
+      `${banner({ model: api.model, apiUrl: api.url, assemblyNote, ...trusted, devIssuer: issuer !== undefined, watching: options.watch, ...(options.port !== 3000 ? { tokenPort: options.port } : {}) })}\n`,
+    );
   } catch (e) {
-    process.stderr.write(`npm start: ${isLocalError(e) ? e.message : (e as Error).stack}\n`);
+    process.stderr.write(`${options.synth !== 'skip' && !api ? '\n' : ''}npm start: ${isLocalError(e) ? e.message : (e as Error).stack}\n`);
     await stop(isLocalError(e, 'USAGE') ? 2 : 1);
   }
 }

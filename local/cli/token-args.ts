@@ -3,18 +3,19 @@ import type { TokenRequest } from '../dev-issuer/token';
 import { parseDuration } from './duration';
 import { LocalError } from '../errors';
 
-export const TOKEN_USAGE = `Usage: npm run -s token -- [--scope "openid profile"] [--email alice@example.com] [--expires 1h] [--sub id] [--audience aud]
+export const TOKEN_USAGE = `Usage: npm run -s token -- [--scope "openid profile"] [--email alice@example.com] [--expires 1h] [--sub id] [--audience aud] [--port 3000]
 
 Prints one access token from the dev issuer that \`npm start\` runs, and nothing else, on stdout.
   --scope     space-delimited scopes (default "openid profile")
   --email     the email claim, which the API shows as the username (default alice@example.com)
   --expires   lifetime: 90s, 15m, 1h, 2d; negative (--expires=-5m) for an expired token (default 1h)
   --sub       the subject (default derived from the email)
-  --audience  another aud, to see a token for someone else's API refused (default the API's)`;
+  --audience  another aud, to see a token for someone else's API refused (default the API's)
+  --port      which npm start to ask, by its PORT (default the only one running)`;
 
-const OPTIONS = new Set(['scope', 'email', 'expires', 'sub', 'audience']);
+const OPTIONS = new Set(['scope', 'email', 'expires', 'sub', 'audience', 'port']);
 
-export type TokenArgs = { readonly help: true } | { readonly help: false; readonly request: TokenRequest };
+export type TokenArgs = { readonly help: true } | { readonly help: false; readonly request: TokenRequest; readonly port?: number };
 
 export function parseTokenArgs(argv: readonly string[]): TokenArgs {
   const values: Record<string, string> = {};
@@ -27,8 +28,10 @@ export function parseTokenArgs(argv: readonly string[]): TokenArgs {
     if (value === undefined) throw new LocalError('USAGE', `--${m[1]} needs a value\n\n${TOKEN_USAGE}`);
     values[m[1]!] = value;
   }
+  if (values.port !== undefined && !/^\d{1,5}$/.test(values.port)) throw new LocalError('USAGE', `--port must be the PORT of a running npm start, got ${JSON.stringify(values.port)}`);
   return {
     help: false,
+    ...(values.port !== undefined ? { port: Number(values.port) } : {}),
     request: {
       ...(values.scope !== undefined ? { scope: values.scope.trim().replace(/\s+/g, ' ') } : {}),
       ...(values.email !== undefined ? { email: values.email } : {}),

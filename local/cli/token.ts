@@ -2,7 +2,8 @@
 // and prints it alone on stdout, so `$(npm run -s token)` drops straight into a curl command. Every
 // diagnostic goes to stderr, with a non-zero exit.
 import * as path from 'node:path';
-import { readState, stateFileIn, type DevIssuerState } from '../dev-issuer/state';
+import { readState, type DevIssuerState } from '../dev-issuer/state';
+import { stateFileFor } from '../instance';
 import type { TokenRequest } from '../dev-issuer/token';
 import { isLocalError, LocalError } from '../errors';
 import { parseTokenArgs, TOKEN_USAGE } from './token-args';
@@ -33,7 +34,7 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`${TOKEN_USAGE}\n`);
       return 0;
     }
-    const stateFile = process.env.DEV_ISSUER_STATE ?? stateFileIn(path.resolve(__dirname, '..', '..'));
+    const stateFile = process.env.DEV_ISSUER_STATE || stateFileFor(path.resolve(__dirname, '..', '..'), args.port);
     process.stdout.write(`${await requestToken(readState(stateFile), args.request)}\n`);
     return 0;
   } catch (e) {

@@ -1,5 +1,5 @@
-// Where `npm run token` finds the running dev issuer: .local/dev-issuer.json (gitignored), written by
-// `npm start` with mode 0600 because it holds the secret that mints tokens, and removed when it stops.
+// Where `npm run token` finds the running dev issuer: .local/<PORT>/dev-issuer.json (gitignored, see
+// local/instance.ts), written by `npm start` with mode 0600 because it holds the secret that mints tokens, and removed when it stops.
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { LocalError } from '../errors';
@@ -11,8 +11,6 @@ export interface DevIssuerState {
   readonly apiUrl: string;
   readonly pid: number;
 }
-
-export const stateFileIn = (projectDir: string): string => path.join(projectDir, '.local', 'dev-issuer.json');
 
 export function writeState(file: string, state: DevIssuerState): void {
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { ApiModel } from '../template/api-model';
 import { headerValue, type ApiRequest } from './api-request';
 import type { AuthorizerCache } from './authorizer/cache';
-import { AuthorizerStep, type AuthorizerSource } from './authorizer/authorize';
+import { AuthorizerStep, type AuthorizeOutcome, type AuthorizerSource } from './authorizer/authorize';
 import { gatewayResponse, type GatewayResponseOptions, type GatewayResponseType } from './gateway-responses';
 import type { HttpAnswer } from './http-answer';
 import type { LambdaRunner } from '../lambda/runner';
@@ -21,6 +21,8 @@ export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 export interface GatewayResult {
   readonly answer: HttpAnswer;
   readonly authorizer: AuthorizerSource;
+  /** The authorizer answered from its own verified-token cache. */
+  readonly tokenCache?: boolean;
   /** Why API Gateway answered itself, for the request log. */
   readonly reason?: string;
 }
@@ -51,6 +53,18 @@ export class Gateway {
 
     const path = eventPath(request);
     const outcome = await this.authorizer.authorize({ match, request, requestContext: context, methodArn: methodArn(this.api, request), path });
+    const result = await this.afterAuthorizer(outcome, match, request, path, context, refuse);
+    return outcome.tokenCache ? { ...result, tokenCache: true } : result;
+  }
+
+  private async afterAuthorizer(
+    outcome: AuthorizeOutcome,
+    match: RouteMatch,
+    request: ApiRequest,
+    path: string,
+    context: Record<string, unknown>,
+    refuse: (type: GatewayResponseType, authorizer: AuthorizerSource, reason: string, options?: GatewayResponseOptions) => GatewayResult,
+  ): Promise<GatewayResult> {
     if (!outcome.allowed) return refuse(outcome.response, outcome.source, outcome.reason, outcome.message === undefined ? {} : { message: outcome.message });
 
     const integration = match.method.integration;

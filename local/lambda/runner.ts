@@ -4,9 +4,13 @@
 import type { FunctionModel } from '../template/api-model';
 import { LambdaSandbox, type LambdaError, type SandboxOptions } from './sandbox';
 
-export type Invocation =
+export type Invocation = (
   | { readonly ok: true; readonly payload: unknown; readonly ms: number; readonly coldStart: boolean }
-  | { readonly ok: false; readonly error: LambdaError; readonly ms: number; readonly coldStart: boolean };
+  | { readonly ok: false; readonly error: LambdaError; readonly ms: number; readonly coldStart: boolean }
+) & {
+  /** What the function wrote to stdout during this invocation. */
+  readonly stdout: string;
+};
 
 export interface LambdaRunnerOptions extends Omit<SandboxOptions, 'onLog'> {
   /** Warm copies kept at most; Lambda would scale further. @default 8 */
@@ -40,7 +44,8 @@ export class LambdaRunner {
     try {
       const result = await sandbox.invoke(event, requestId);
       const ms = Math.round(this.now() - started);
-      return result.ok ? { ok: true, payload: result.payload, ms, coldStart } : { ok: false, error: result.error, ms, coldStart };
+      const stdout = result.stdout ?? '';
+      return result.ok ? { ok: true, payload: result.payload, ms, coldStart, stdout } : { ok: false, error: result.error, ms, coldStart, stdout };
     } finally {
       this.release(sandbox);
     }

@@ -12,7 +12,10 @@ export interface LambdaError {
   readonly errorMessage: string;
 }
 
-export type SandboxResult = { readonly ok: true; readonly payload: unknown } | { readonly ok: false; readonly error: LambdaError };
+export type SandboxResult = ({ readonly ok: true; readonly payload: unknown } | { readonly ok: false; readonly error: LambdaError }) & {
+  /** What the function wrote to stdout during this invocation. @default '' */
+  readonly stdout?: string;
+};
 
 export interface SandboxOptions {
   readonly region: string;
@@ -69,10 +72,11 @@ export class LambdaSandbox {
     for (const stream of [this.worker.stdout, this.worker.stderr]) {
       createInterface({ input: stream, crlfDelay: Infinity }).on('line', options.onLog);
     }
-    this.worker.on('message', (msg: { type: string; ok?: boolean; payload?: string; error?: LambdaError }) => {
+    this.worker.on('message', (msg: { type: string; ok?: boolean; payload?: string; error?: LambdaError; stdout?: string }) => {
       if (msg.type === 'init-error') this.alive = false;
       if (msg.type !== 'result') return;
-      this.settle(msg.ok ? { ok: true, payload: JSON.parse(msg.payload!) } : { ok: false, error: msg.error! });
+      const stdout = msg.stdout ?? '';
+      this.settle(msg.ok ? { ok: true, payload: JSON.parse(msg.payload!), stdout } : { ok: false, error: msg.error!, stdout });
     });
     this.worker.on('error', (e) => this.die({ errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with error: ${e.message}` }));
     this.worker.on('exit', (code) => this.die({ errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with error: exit status ${code}` }));

@@ -81,14 +81,26 @@ ready.then(
   (e) => parentPort.postMessage({ type: 'init-error', error: toError(e) }),
 );
 
+// What the function writes to stdout during an invocation also travels with its result, so the emulator
+// can read the function's structured log records for that very request (its stream may arrive later).
+let written;
+const write = process.stdout.write;
+process.stdout.write = function (chunk, ...rest) {
+  if (written) written.push(String(chunk));
+  return write.call(this, chunk, ...rest);
+};
+
 parentPort.on('message', async (msg) => {
   if (msg.type !== 'invoke') return;
+  written = [];
   try {
     const fn = await ready;
     const value = await run(fn, JSON.parse(msg.event), msg.context);
     // What API Gateway receives is the JSON Lambda serialises: undefined becomes null, Dates strings.
-    parentPort.postMessage({ type: 'result', id: msg.id, ok: true, payload: JSON.stringify(value === undefined ? null : value) });
+    parentPort.postMessage({ type: 'result', id: msg.id, ok: true, payload: JSON.stringify(value === undefined ? null : value), stdout: written.join('') });
   } catch (e) {
-    parentPort.postMessage({ type: 'result', id: msg.id, ok: false, error: toError(e) });
+    parentPort.postMessage({ type: 'result', id: msg.id, ok: false, error: toError(e), stdout: written.join('') });
+  } finally {
+    written = undefined;
   }
 });

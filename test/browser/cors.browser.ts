@@ -12,6 +12,7 @@ import { requestToken } from '../../local/cli/token';
 import { readState } from '../../local/dev-issuer/state';
 import type { TokenRequest } from '../../local/dev-issuer/token';
 import { closeServer, listen } from '../../local/listen';
+import { freePort } from '../local/support/free-port';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -35,13 +36,6 @@ async function pageServer(): Promise<string> {
   });
   pages.push(server);
   return `http://localhost:${await listen(server, 0, '127.0.0.1', 'a page server', 'try again')}`;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  const port = await listen(server, 0, '127.0.0.1', 'a port probe', 'try again');
-  await closeServer(server);
-  return port;
 }
 
 /** `npm start` in its own process group (so it can be stopped as Ctrl-C does), resolved once it serves. */

@@ -62,7 +62,7 @@ export interface RequestLine {
 }
 
 export function parseRequestLine(line: string): RequestLine | undefined {
-  const m = /^(\S+) (\S+) (\d{3}) authorizer=(\w+) \d+ms(?: \((.*)\))?$/s.exec(line);
+  const m = /^(\S+) (\S+) (\d{3}) authorizer=(\w+)(?: token-cache=hit)? \d+ms(?: \((.*)\))?$/s.exec(line);
   if (!m) return undefined;
   return { method: m[1]!, path: m[2]!, status: Number(m[3]), authorizer: m[4]!, ...(m[5] !== undefined ? { reason: m[5] } : {}) };
 }

@@ -31,6 +31,13 @@ test('a missing issuer ends the synth with the message alone', async () => {
   expect(wroteTemplate).toBe(false);
 });
 
+test('a misspelt context key ends the synth naming the key it meant', async () => {
+  const { code, stderr, wroteTemplate } = await runApp({ issuer: 'https://login.example.com/', audience: 'api', requiredScope: 'x' });
+  expect(code).toBe(1);
+  expect(stderr.trim()).toBe('CDK context key requiredScope is not a setting of this app: did you mean requiredScopes?');
+  expect(wroteTemplate).toBe(false);
+});
+
 test('with issuer and audience it synthesizes, with nothing for cdk-nag to report', async () => {
   const { code, stderr, wroteTemplate } = await runApp({ issuer: 'https://login.example.com/', audience: 'api' });
   expect(stderr).not.toMatch(/AwsSolutions/);

@@ -116,6 +116,20 @@ describe('the real stack, served locally', () => {
     expect(logs.lastAuthorizer()).toBe('invoked');
   });
 
+  test("the request log tells API Gateway's result cache from the authorizer's own verified-token cache", async () => {
+    const token = await issuer.issueToken({ scope: 'openid profile', email: 'token-cache@example.com' });
+    // GET / has no identity source, so API Gateway never caches: the authorizer runs every time, and the
+    // second time it answers from its verified-token cache.
+    await get('/', token);
+    expect(logs.requests.at(-1)).toMatch(/^GET \/ 200 authorizer=invoked \d+ms$/);
+    await get('/', token);
+    expect(logs.requests.at(-1)).toMatch(/^GET \/ 200 authorizer=invoked token-cache=hit \d+ms$/);
+    await get('/profile', token); // a new API Gateway cache key; the token is still in the authorizer's cache
+    expect(logs.requests.at(-1)).toMatch(/^GET \/profile 200 authorizer=invoked token-cache=hit \d+ms$/);
+    await get('/profile', token);
+    expect(logs.requests.at(-1)).toMatch(/^GET \/profile 200 authorizer=cached \d+ms$/);
+  });
+
   test('after a key rotation at the issuer, tokens signed with the new key are accepted', async () => {
     const before = await issuer.issueToken();
     const kid = await issuer.rotate();

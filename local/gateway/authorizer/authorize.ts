@@ -19,7 +19,23 @@ import type { RouteMatch } from '../routing';
 /** How the request was authorized, for the request log. */
 export type AuthorizerSource = 'none' | 'skipped' | 'cached' | 'invoked';
 
-export type AuthorizeOutcome =
+/**
+ * True when the authorizer answered from its own verified-token cache, as its decision log record says
+ * (`"event":"decision"` with `"cached":true`); not API Gateway's result cache, which is source `cached`.
+ */
+export function answeredFromTokenCache(stdout: string): boolean {
+  return stdout.split('\n').some((line) => {
+    if (!line.includes('"decision"')) return false;
+    try {
+      const record = JSON.parse(line) as { event?: unknown; cached?: unknown };
+      return record.event === 'decision' && record.cached === true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+export type AuthorizeOutcome = (
   | { readonly allowed: true; readonly source: AuthorizerSource; readonly auth?: Authorization }
   | {
       readonly allowed: false;
@@ -29,7 +45,11 @@ export type AuthorizeOutcome =
       readonly message?: string;
       /** Why, for the request log; never shown to the client. */
       readonly reason: string;
-    };
+    }
+) & {
+  /** The invoked authorizer answered from its verified-token cache. */
+  readonly tokenCache?: boolean;
+};
 
 export interface AuthorizeInput {
   readonly match: RouteMatch;
@@ -39,7 +59,7 @@ export interface AuthorizeInput {
   readonly path: string;
 }
 
-type Invoked = { answer: AuthorizerAnswer; latencyMs: number } | Extract<AuthorizeOutcome, { allowed: false }>;
+type Invoked = { answer: AuthorizerAnswer; latencyMs: number; tokenCache: boolean } | Extract<AuthorizeOutcome, { allowed: false }>;
 
 export class AuthorizerStep {
   constructor(
@@ -72,21 +92,24 @@ export class AuthorizerStep {
     const cached = caching ? this.cache.get(key) : undefined;
     let source: AuthorizerSource = 'cached';
     let auth: Authorization;
+    let tokenCache = false;
     if (cached) {
       auth = { answer: cached, latencyMs: 0 };
     } else {
       source = 'invoked';
       const invoked = await this.invoke(authorizer, input, values[0]);
       if ('allowed' in invoked) return invoked;
-      auth = invoked;
+      auth = { answer: invoked.answer, latencyMs: invoked.latencyMs };
+      tokenCache = invoked.tokenCache;
       if (caching) this.cache.set(key, invoked.answer, authorizer.ttlSeconds);
     }
 
     const decision = evaluatePolicy(auth.answer.statements, { resource: input.methodArn });
-    if (decision === 'ALLOW') return { allowed: true, source, auth };
+    if (decision === 'ALLOW') return { allowed: true, source, auth, tokenCache };
     return {
       allowed: false,
       source,
+      tokenCache,
       response: 'ACCESS_DENIED',
       ...(decision === 'EXPLICIT_DENY' ? { message: 'User is not authorized to access this resource with an explicit deny' } : {}),
       reason: `the policy ${decision === 'EXPLICIT_DENY' ? 'denies' : 'does not allow'} ${input.methodArn}`,
@@ -117,6 +140,6 @@ export class AuthorizerStep {
     }
     const check = checkAuthorizerAnswer(result.payload);
     if (!check.ok) return { allowed: false, source: 'invoked', response: 'AUTHORIZER_CONFIGURATION_ERROR', reason: `invalid authorizer answer (${check.code}): ${check.reason}` };
-    return { answer: check.answer, latencyMs: result.ms };
+    return { answer: check.answer, latencyMs: result.ms, tokenCache: answeredFromTokenCache(result.stdout) };
   }
 }

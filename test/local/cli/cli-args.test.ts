@@ -34,6 +34,8 @@ describe('parseTokenArgs', () => {
     expect(parseTokenArgs(['--expires=-5m', '--audience=other', '--sub=s'])).toEqual({ help: false, request: { expiresInSeconds: -300, audience: 'other', sub: 's' } });
     expect(parseTokenArgs([])).toEqual({ help: false, request: {} });
     expect(parseTokenArgs(['--help'])).toEqual({ help: true });
+    expect(parseTokenArgs(['--port', '4000'])).toEqual({ help: false, port: 4000, request: {} });
+    expect(usageError(() => parseTokenArgs(['--port', 'four']))).toMatch(/--port must be the PORT of a running npm start/);
   });
 
   test('unknown or incomplete arguments are usage errors', () => {
@@ -44,7 +46,7 @@ describe('parseTokenArgs', () => {
 
 describe('parseStartOptions', () => {
   test('defaults: port 3000, the issuer on the next port, synth when changed', () => {
-    expect(parseStartOptions([], {})).toEqual({ port: 3000, issuerPort: 3001, synth: 'auto', envOverrides: {}, output: 'cdk.out', help: false });
+    expect(parseStartOptions([], {})).toEqual({ port: 3000, issuerPort: 3001, synth: 'auto', envOverrides: {}, watch: false, verbose: false, help: false });
     expect(parseStartOptions(['--no-synth'], { PORT: '8080' })).toMatchObject({ port: 8080, issuerPort: 8081, synth: 'skip' });
     expect(parseStartOptions(['--synth'], { PORT: '8080', ISSUER_PORT: '9000' })).toMatchObject({ issuerPort: 9000, synth: 'force' });
   });
@@ -57,7 +59,12 @@ describe('parseStartOptions', () => {
 
   test('bad ports and arguments are usage errors', () => {
     expect(usageError(() => parseStartOptions([], { PORT: 'http' }))).toMatch(/PORT must be a port number/);
-    expect(usageError(() => parseStartOptions(['--watch'], {}))).toMatch(/unknown argument/);
+    expect(usageError(() => parseStartOptions(['--wach'], {}))).toMatch(/unknown argument/);
+    expect(usageError(() => parseStartOptions(['--watch', '--no-synth'], {}))).toMatch(/--watch re-synthesizes/);
+  });
+
+  test('--watch and --verbose', () => {
+    expect(parseStartOptions(['--watch', '--verbose'], {})).toMatchObject({ watch: true, verbose: true });
   });
 
   test('--cors or CORS_ORIGINS turns CORS on for the synth, checked by the stack’s parser', () => {

@@ -1,0 +1,150 @@
+// `npm start --watch`: watches lambda/ and infra/ (node:fs watchers, no dependency) and keeps the
+// served API current. A change to a Lambda's source rebuilds just the bundles that read the file
+// (hot-bundles.ts) and swaps those functions in; a change to infra/ or the CDK configuration re-synthesizes
+// and swaps the whole API when the synth succeeds, and keeps serving the last good one when it fails.
+// Changes are handled one batch at a time; one line is logged per reload, with its time.
+import { watch } from 'node:fs';
+import * as path from 'node:path';
+import type { LocalApi } from '../server';
+import type { SynthResult } from '../template/synth';
+import { buildErrorText, hotBundles, type HotBundles } from './hot-bundles';
+import { watchTree } from './tree-watcher';
+
+export interface WatchOptions {
+  readonly projectDir: string;
+  /** The assembly the API serves, which `synth` rewrites. */
+  readonly assemblyDir: string;
+  readonly api: LocalApi;
+  /** Re-synthesizes into assemblyDir (rejects when the synth fails). */
+  readonly synth: () => Promise<SynthResult>;
+  /** One line per reload or failure (a failure's line is followed by its message). */
+  readonly log: (line: string) => void;
+  /** Quiet time after the last file event before a batch runs, in ms. @default 30 */
+  readonly debounceMs?: number;
+}
+
+export interface Watcher {
+  /** Resolves when no change is waiting or being handled. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Top-level files whose change means a new synth, beside everything under infra/. */
+const SYNTH_FILES = new Set(['cdk.json', 'tsconfig.json', 'package-lock.json']);
+const SOURCE = /\.(ts|js|mjs|cjs|json)$/;
+
+export type ChangeKind = 'code' | 'synth' | 'ignored';
+
+/** What a change to `file` (relative to the project) calls for. */
+export function classifyChange(file: string): ChangeKind {
+  const parts = file.split(/[\\/]/);
+  if (parts.length === 1) return SYNTH_FILES.has(file) ? 'synth' : 'ignored';
+  if (!SOURCE.test(file)) return 'ignored';
+  if (parts[0] === 'infra') return 'synth';
+  if (parts[0] === 'lambda') return 'code';
+  return 'ignored';
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+export async function startWatch(options: WatchOptions): Promise<Watcher> {
+  const { projectDir, assemblyDir, api, log } = options;
+  const debounceMs = options.debounceMs ?? 30;
+  let bundles: HotBundles | undefined = await loadBundles();
+  const pending = new Set<string>();
+  let firstEventAt = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let closed = false;
+
+  async function loadBundles(): Promise<HotBundles | undefined> {
+    try {
+      return await hotBundles({ projectDir, assemblyDir, model: api.model });
+    } catch (e) {
+      log(`watch: Lambda changes will re-synthesize: ${(e as Error).message}`);
+      return undefined;
+    }
+  }
+
+  const onEvent = (file: string) => {
+    if (closed || classifyChange(file) === 'ignored') return;
+    if (pending.size === 0) firstEventAt = performance.now();
+    pending.add(file);
+    clearTimeout(timer);
+    timer = setTimeout(kick, debounceMs);
+  };
+  const kick = () => {
+    if (running || closed) return;
+    running = drain().finally(() => {
+      running = undefined;
+      if (pending.size > 0) kick();
+    });
+  };
+
+  async function drain(): Promise<void> {
+    while (pending.size > 0 && !closed) {
+      const files = [...pending].sort();
+      const started = firstEventAt;
+      pending.clear();
+      const what = files.length === 1 ? files[0]! : `${files[0]} and ${files.length - 1} more`;
+      const absolute = new Set(files.map((f) => path.join(projectDir, f)));
+      const synth = !bundles || files.some((f) => classifyChange(f) === 'synth');
+      if (synth) await resynth(what, started);
+      else await reloadCode(absolute, what, started);
+    }
+  }
+
+  async function resynth(what: string, started: number): Promise<void> {
+    let result: SynthResult;
+    try {
+      result = await options.synth();
+    } catch (e) {
+      log(`re-synth failed after ${seconds(performance.now() - started)} (${what}); still serving the last good API:\n${(e as Error).message}`);
+      return;
+    }
+    if (result.skipped) return log(`${what}: the synth inputs are unchanged, nothing to reload`);
+    try {
+      await api.reload(assemblyDir);
+    } catch (e) {
+      log(`re-synthesized, but the new assembly cannot be served (${what}); still serving the last good API:\n${(e as Error).message}`);
+      return;
+    }
+    await bundles?.dispose();
+    bundles = await loadBundles();
+    log(`re-synthesized and reloaded in ${seconds(performance.now() - started)} (${what})`);
+  }
+
+  async function reloadCode(files: ReadonlySet<string>, what: string, started: number): Promise<void> {
+    let changed: Map<string, string>;
+    try {
+      changed = await bundles!.rebuild(files);
+    } catch (e) {
+      log(`rebuild failed (${what}); still serving the last good code:\n${buildErrorText(e)}`);
+      return;
+    }
+    if (changed.size === 0) return log(`${what}: no function's bundle changed, nothing to reload`);
+    await api.reloadFunctions(changed);
+    const names = [...changed.keys()].map((id) => api.model.functions.get(id)?.displayName ?? id).join(', ');
+    log(`reloaded ${names} in ${seconds(performance.now() - started)} (${what})`);
+  }
+
+  // The project folder itself for cdk.json and its peers; its subfolders other than these two are not watched.
+  const tree = watchTree(projectDir, ['lambda', 'infra'], onEvent);
+  const topWatcher = watch(projectDir, (_event, name) => name && onEvent(name.toString()));
+
+  return {
+    async idle() {
+      while (running || pending.size > 0) {
+        await (running ?? new Promise((resolve) => setTimeout(resolve, debounceMs)));
+      }
+    },
+    async close() {
+      closed = true;
+      clearTimeout(timer);
+      tree.close();
+      topWatcher.close();
+      await running;
+      await bundles?.dispose();
+    },
+  };
+}

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { formatCorsOrigins, parseCorsOrigins } from '../../lambda/shared/cors';
 import { LocalError } from '../errors';
 
-export const START_USAGE = `Usage: npm start [-- --watch] [--verbose] [--issuer https://idp.example.com/ --audience my-api] [--cors ORIGINS] [--synth | --no-synth] [--env-vars file.json] [--output DIR]
+export const START_USAGE = `Usage: npm start [-- --watch] [--verbose] [--issuer https://idp.example.com/ --audience my-api] [--issuers JSON] [--cors ORIGINS] [--synth | --no-synth] [--env-vars file.json] [--output DIR]
 
 Synthesizes the CDK app (skipped when nothing changed) and serves its REST API from the cloud assembly.
   --watch              serve changes as you save: a Lambda's code rebuilt in place, infra/ re-synthesized
@@ -13,6 +13,8 @@ Synthesizes the CDK app (skipped when nothing changed) and serves its REST API f
   ISSUER_PORT=PORT+1   where the embedded dev OIDC issuer listens
   OIDC_ISSUER, OIDC_AUDIENCE (or --issuer, --audience)
                        trust your own issuer instead; no dev issuer is started
+  --issuers JSON       trust these issuers too (CDK context issuers), beside the dev issuer (or
+  (or ISSUERS)         --issuer): '[{"issuer":"https://idp.example.com/","audience":"my-api"}]'
   --synth              synthesize even when nothing changed
   --no-synth           serve cdk.out as it is
   --cors ORIGINS       browser apps on these origins may call the API (CDK context corsOrigins):
@@ -32,6 +34,8 @@ export interface StartOptions {
   readonly restApi?: string;
   /** corsOrigins for the synth, checked by the stack's own parser. */
   readonly corsOrigins?: string;
+  /** More issuers to trust beside the dev issuer (or --issuer): entries of CDK context `issuers`. */
+  readonly moreIssuers?: readonly Record<string, unknown>[];
   /** The cloud assembly directory, relative to the project unless absolute. @default .local/<port>/cdk.out */
   readonly output?: string;
   /** Rebuild and re-serve on every change under lambda/ and infra/. @default false */
@@ -70,6 +74,7 @@ export function parseStartOptions(argv: readonly string[], env: Env): StartOptio
   let synth: StartOptions['synth'] = 'auto';
   let envOverrides: Record<string, Record<string, string>> = {};
   let cors = env.CORS_ORIGINS?.trim() || undefined;
+  let issuersJson = env.ISSUERS?.trim() || undefined;
   let output: string | undefined;
   let watch = false;
   let verbose = false;
@@ -87,6 +92,7 @@ export function parseStartOptions(argv: readonly string[], env: Env): StartOptio
     else if (flag === '--no-synth') synth = 'skip';
     else if (flag === '--env-vars') envOverrides = readEnvOverrides(value());
     else if (flag === '--cors') cors = value();
+    else if (flag === '--issuers') issuersJson = value();
     else if (flag === '--output') output = value();
     else if (flag === '--watch') watch = true;
     else if (flag === '--verbose') verbose = true;
@@ -104,6 +110,20 @@ export function parseStartOptions(argv: readonly string[], env: Env): StartOptio
       throw new LocalError('USAGE', (e as Error).message, { cause: e });
     }
   }
+  let moreIssuers: Record<string, unknown>[] | undefined;
+  if (issuersJson !== undefined) {
+    if (synth === 'skip') throw new LocalError('USAGE', '--issuers (or ISSUERS) changes the template, so it needs a synth: drop --no-synth');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(issuersJson);
+    } catch {
+      parsed = undefined;
+    }
+    if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((e) => typeof e === 'object' && e !== null && !Array.isArray(e))) {
+      throw new LocalError('USAGE', `--issuers (or ISSUERS) must be a JSON array of {"issuer": …, "audience": …}; the entries are checked by the synth`);
+    }
+    moreIssuers = parsed as Record<string, unknown>[];
+  }
   if (watch && synth === 'skip') throw new LocalError('USAGE', '--watch re-synthesizes on infra/ changes, so it needs synths: drop --no-synth');
   if (output !== undefined && (output.trim() === '' || path.resolve(output) === path.resolve('.'))) throw new LocalError('USAGE', `--output must name a directory for the cloud assembly, got ${JSON.stringify(output)}`);
   const apiPort = port('PORT', env.PORT, 3000);
@@ -115,9 +135,16 @@ export function parseStartOptions(argv: readonly string[], env: Env): StartOptio
     envOverrides,
     ...(env.REST_API ? { restApi: env.REST_API } : {}),
     ...(corsOrigins !== undefined ? { corsOrigins } : {}),
+    ...(moreIssuers !== undefined ? { moreIssuers } : {}),
     ...(output !== undefined ? { output } : {}),
     watch,
     verbose,
     help: false,
   };
+}
+
+/** The CDK context naming whom to trust: the one issuer, or it first among `issuers` when more are given. */
+export function trustContext(trusted: { issuer: string; audience: string }, more: readonly Record<string, unknown>[] | undefined): Record<string, string> {
+  if (!more) return { ...trusted };
+  return { issuers: JSON.stringify([{ issuer: trusted.issuer, audience: trusted.audience }, ...more]) };
 }

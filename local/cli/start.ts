@@ -9,7 +9,7 @@ import { removeState, writeState } from '../dev-issuer/state';
 import { isLocalError } from '../errors';
 import { assemblyDirOf, instanceDir, stateFileOf } from '../instance';
 import { startLocalApi, type LocalApi } from '../server';
-import { parseStartOptions, START_USAGE } from './start-options';
+import { parseStartOptions, START_USAGE, trustContext } from './start-options';
 import { synthesize } from '../template/synth';
 import { startWatch, type Watcher } from '../watch/watch';
 
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
       synthesize({
         projectDir: PROJECT_DIR,
         outDir: assemblyDir,
-        context: { ...trusted, ...(options.corsOrigins !== undefined ? { corsOrigins: options.corsOrigins } : {}) },
+        context: { ...trustContext(trusted, options.moreIssuers), ...(options.corsOrigins !== undefined ? { corsOrigins: options.corsOrigins } : {}) },
         force,
         ...(options.verbose ? { onOutput: (text: string) => process.stderr.write(text) } : {}),
       });
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
     });
     if (issuer) writeState(stateFile, { issuer: issuer.issuer, audience: issuer.audience, secret: issuer.secret, apiUrl: api.url, pid: process.pid });
     // With --no-synth, the assembly may trust another issuer than the one just started: every token would be 401.
-    const baked = [...api.model.functions.values()].map((f) => f.environment.OIDC_ISSUER).filter((v) => v !== undefined);
+    const baked = [...api.model.functions.values()].flatMap((f) => bakedIssuers(f.environment));
     if (baked.length > 0 && !baked.includes(trusted.issuer)) {
       process.stderr.write(`warning: ${path.relative(PROJECT_DIR, assemblyDir)}'s authorizer trusts ${baked[0]}, not ${trusted.issuer}: run npm start without --no-synth\n`);
     }
@@ -100,3 +100,13 @@ async function main(): Promise<void> {
 }
 
 void main();
+
+/** The issuers an authorizer function's environment trusts, in either form. */
+function bakedIssuers(env: Readonly<Record<string, string>>): string[] {
+  if (env.OIDC_ISSUER !== undefined) return [env.OIDC_ISSUER];
+  try {
+    return (JSON.parse(env.OIDC_ISSUERS ?? '[]') as { issuer?: string }[]).flatMap((e) => (typeof e.issuer === 'string' ? [e.issuer] : []));
+  } catch {
+    return [];
+  }
+}

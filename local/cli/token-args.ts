@@ -3,7 +3,7 @@ import type { TokenRequest } from '../dev-issuer/token';
 import { parseDuration } from './duration';
 import { LocalError } from '../errors';
 
-export const TOKEN_USAGE = `Usage: npm run -s token -- [--scope "openid profile"] [--email alice@example.com] [--expires 1h] [--sub id] [--audience aud] [--port 3000]
+export const TOKEN_USAGE = `Usage: npm run -s token -- [--scope "openid profile"] [--email alice@example.com] [--expires 1h] [--sub id] [--audience aud] [--claim name=value]… [--port 3000]
 
 Prints one access token from the dev issuer that \`npm start\` runs, and nothing else, on stdout.
   --scope     space-delimited scopes (default "openid profile")
@@ -11,14 +11,31 @@ Prints one access token from the dev issuer that \`npm start\` runs, and nothing
   --expires   lifetime: 90s, 15m, 1h, 2d; negative (--expires=-5m) for an expired token (default 1h)
   --sub       the subject (default derived from the email)
   --audience  another aud, to see a token for someone else's API refused (default the API's)
+  --claim     one more claim, repeatable: a JSON value (tenant_id=\"acme\", 'cognito:groups=["admins"]',
+              'realm_access={"roles":["manager"]}') or else the text as a string (tenant_id=acme)
   --port      which npm start to ask, by its PORT (default the only one running)`;
 
-const OPTIONS = new Set(['scope', 'email', 'expires', 'sub', 'audience', 'port']);
+const OPTIONS = new Set(['scope', 'email', 'expires', 'sub', 'audience', 'port', 'claim']);
+
+/** `name=value`: the value as JSON when it parses, else as a string. */
+function claimArg(arg: string, into: Record<string, unknown>): void {
+  const eq = arg.indexOf('=');
+  if (eq <= 0) throw new LocalError('USAGE', `--claim needs name=value, got ${JSON.stringify(arg)}\n\n${TOKEN_USAGE}`);
+  const raw = arg.slice(eq + 1);
+  let value: unknown = raw;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    // Not JSON: the text itself.
+  }
+  into[arg.slice(0, eq)] = value;
+}
 
 export type TokenArgs = { readonly help: true } | { readonly help: false; readonly request: TokenRequest; readonly port?: number };
 
 export function parseTokenArgs(argv: readonly string[]): TokenArgs {
   const values: Record<string, string> = {};
+  const claims: Record<string, unknown> = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '-h' || arg === '--help') return { help: true };
@@ -26,7 +43,8 @@ export function parseTokenArgs(argv: readonly string[]): TokenArgs {
     if (!m || !OPTIONS.has(m[1]!)) throw new LocalError('USAGE', `unknown argument ${JSON.stringify(arg)}\n\n${TOKEN_USAGE}`);
     const value = m[2] ?? argv[++i];
     if (value === undefined) throw new LocalError('USAGE', `--${m[1]} needs a value\n\n${TOKEN_USAGE}`);
-    values[m[1]!] = value;
+    if (m[1] === 'claim') claimArg(value, claims);
+    else values[m[1]!] = value;
   }
   if (values.port !== undefined && !/^\d{1,5}$/.test(values.port)) throw new LocalError('USAGE', `--port must be the PORT of a running npm start, got ${JSON.stringify(values.port)}`);
   return {
@@ -38,6 +56,7 @@ export function parseTokenArgs(argv: readonly string[]): TokenArgs {
       ...(values.sub !== undefined ? { sub: values.sub } : {}),
       ...(values.audience !== undefined ? { audience: values.audience } : {}),
       ...(values.expires !== undefined ? { expiresInSeconds: parseDuration(values.expires, '--expires') } : {}),
+      ...(Object.keys(claims).length > 0 ? { claims } : {}),
     },
   };
 }

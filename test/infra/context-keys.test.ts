@@ -41,7 +41,7 @@ describe('unknown context keys', () => {
 
   test('every listed key is one readConfig reads: each, malformed, is refused by name', () => {
     // A key listed but never read would be accepted silently, which is what this list exists to prevent.
-    const malformed: Record<string, unknown> = { issuer: 'not a url', audience: ',', jwksUri: 'not a url', requiredScopes: {}, algorithms: 'HS256', usernameClaim: {}, stageName: 'a b', logRetentionDays: '2', corsOrigins: 'https://a.example/path', corsMaxAgeSeconds: 'x' };
+    const malformed: Record<string, unknown> = { issuer: 'not a url', audience: ',', jwksUri: 'not a url', requiredScopes: {}, algorithms: 'HS256', usernameClaim: {}, stageName: 'a b', logRetentionDays: '2', corsOrigins: 'https://a.example/path', corsMaxAgeSeconds: 'x', contextClaims: {} };
     for (const key of CONTEXT_KEYS) {
       const value = malformed[key] ?? (/^(requireAtJwt|clientIdAsAudience)$/.test(key) ? 'maybe' : 'many');
       const app = new App({ context: { ...base, [key]: value } });

@@ -38,6 +38,14 @@ describe('parseTokenArgs', () => {
     expect(usageError(() => parseTokenArgs(['--port', 'four']))).toMatch(/--port must be the PORT of a running npm start/);
   });
 
+  test('--claim adds claims, repeatable, JSON values typed and anything else as text', () => {
+    expect(parseTokenArgs(['--claim', 'cognito:groups=["admins","staff"]', '--claim=tenant_id=acme', '--claim', 'realm_access={"roles":["manager"]}', '--claim', 'level=3'])).toEqual({
+      help: false,
+      request: { claims: { 'cognito:groups': ['admins', 'staff'], tenant_id: 'acme', realm_access: { roles: ['manager'] }, level: 3 } },
+    });
+    expect(usageError(() => parseTokenArgs(['--claim', 'no-equals']))).toMatch(/--claim needs name=value/);
+  });
+
   test('unknown or incomplete arguments are usage errors', () => {
     expect(usageError(() => parseTokenArgs(['--scopes', 'x']))).toMatch(/unknown argument "--scopes"/);
     expect(usageError(() => parseTokenArgs(['--email']))).toMatch(/--email needs a value/);

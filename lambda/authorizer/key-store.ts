@@ -72,9 +72,10 @@ export class KeyStore {
    * checked: no usable set at all, or a kid the set lacks that no fetch has looked for yet.
    *
    * The rule for an unknown kid: a token is answered "no such key" (401) only when a key set that looked for
-   * its key lacks it: a set whose fetch ended after the kid was first seen (or after a set that held it), or
-   * began after the token was issued (`issuedAt`, the token's unverified iat in seconds, given the clock
-   * tolerance: an issuer publishes a key no later than it signs with it). Until a fetch has looked (the
+   * its key lacks it: a set whose fetch began after the token was issued (`issuedAt`, the token's unverified
+   * iat in seconds, given the clock tolerance: an issuer publishes a key no later than it signs with it), or
+   * one whose fetch started after the kid was first seen (or after a set that held it), unless the token was
+   * issued after that fetch began. Until a fetch has looked (the
    * cooldown may forbid one just now), the token cannot be
    * checked (503 with Retry-After): the issuer may have rotated a key in a moment after our last fetch, and a
    * client must not throw a good token away. A flood of random kids therefore still causes at most one fetch
@@ -83,8 +84,9 @@ export class KeyStore {
   async candidates(kid: string | undefined, alg: string, issuedAt?: () => number | undefined): Promise<readonly VerificationKey[]> {
     const ready = this.candidatesNow(kid, alg);
     if (ready) return ready;
-    // Fetches ended before this request arrived; the next one to end (one in flight included) looks for its kid.
-    const arrived = this.fetchesEnded;
+    // Fetches ended or under way when this request arrived: only a fetch started after it looks for its kid
+    // (one in flight began before the kid was seen, and its answer may predate the key).
+    const arrived = this.fetchesEnded + (this.inflight ? 1 : 0);
     const { maxAgeMs, maxStaleMs } = this.options;
     let set = this.set;
     let refreshed = false;
@@ -102,8 +104,12 @@ export class KeyStore {
 
     const firstSeen = this.noteUnknownKid(kid, arrived);
     const iat = issuedAt?.();
-    const issuedBefore = (s: KeySet) => iat !== undefined && iat * 1000 + (this.options.clockToleranceMs ?? 60_000) < s.startedAt;
-    const lookedIn = (s: KeySet) => s.seq > firstSeen || issuedBefore(s);
+    const tolerance = this.options.clockToleranceMs ?? 60_000;
+    const issuedBefore = (s: KeySet) => iat !== undefined && iat * 1000 + tolerance < s.startedAt;
+    // A sighting counts only for a token not issued after the set's fetch began: a kid seen earlier (a probe of
+    // the issuer's next kid, a flapping JWKS) must not make a key rotated in later look absent.
+    const notIssuedAfter = (s: KeySet) => iat === undefined || iat * 1000 - tolerance < s.startedAt;
+    const lookedIn = (s: KeySet) => issuedBefore(s) || (s.seq > firstSeen && notIssuedAfter(s));
     if (lookedIn(set)) return [];
     // One round of fetches per request, so a request stays within the Lambda timeout: a stale refresh just
     // now already looked for this kid.
@@ -176,9 +182,9 @@ export class KeyStore {
   }
 
   /**
-   * How many fetches had ended when `kid` was first seen: any that ends later looked for it. Counted, not
-   * timed, so that a fetch in the same millisecond, or one in flight, is judged right. Bounded: the oldest
-   * sighting goes first.
+   * How many fetches had ended or begun when `kid` was first seen: any fetch after those looked for it.
+   * Counted, not timed, so that a fetch in the same millisecond, or one in flight, is judged right. Bounded:
+   * the oldest sighting goes first.
    */
   private noteUnknownKid(kid: string, fetchesEnded: number): number {
     const seen = this.unknownKids.get(kid);

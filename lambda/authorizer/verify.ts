@@ -26,11 +26,10 @@ export interface Verified extends Principal {
 
 const MAX_KID_LENGTH = 1024;
 
-/** The token's iat, unverified: only to tell a retired key from one rotated in after our fetch (key-store.ts). */
-function unverifiedIat(token: string): number | undefined {
+/** The token's claims, unverified, for the slow path only (keys to fetch); undefined when it has none to read. */
+function unverifiedClaims(token: string): { iss?: unknown; iat?: unknown } | undefined {
   try {
-    const { iat } = decodeJwt(token);
-    return typeof iat === 'number' && Number.isFinite(iat) ? iat : undefined;
+    return decodeJwt(token);
   } catch {
     return undefined;
   }
@@ -123,6 +122,17 @@ export class JwtVerifier {
     return { ...principal, kid: protectedHeader.kid, alg: protectedHeader.alg, key: key as CryptoKey, claims: payload };
   }
 
+  /**
+   * The keys when they are not at hand (a kid the set lacks, a stale set): a token of another issuer is refused
+   * here, before anything is fetched for it; the unverified iat helps tell a retired key from a new one.
+   */
+  private lookUp(token: string, kid: string | undefined, alg: string): Promise<readonly VerificationKey[]> {
+    const claims = unverifiedClaims(token);
+    if (claims && claims.iss !== this.options.issuer) throw new TokenError('ISSUER_MISMATCH', 'iss is not the configured issuer');
+    const iat = claims?.iat;
+    return this.keys.candidates(kid, alg, () => (typeof iat === 'number' && Number.isFinite(iat) ? iat : undefined));
+  }
+
   /** jose's key function: our header and signature rules, then the one key the token's kid and alg select. */
   private async keyFor(token: string, header: JWSHeaderParameters, jws: FlattenedJWSInput, only: VerificationKey | undefined): Promise<CryptoKey> {
     checkHeader(header);
@@ -130,7 +140,7 @@ export class JwtVerifier {
     const { kid, alg } = header as { kid: string | undefined; alg: string };
     let key = only;
     if (!key) {
-      const candidates = this.keys.candidatesNow(kid, alg) ?? (await this.keys.candidates(kid, alg, () => unverifiedIat(token)));
+      const candidates = this.keys.candidatesNow(kid, alg) ?? (await this.lookUp(token, kid, alg));
       if (candidates.length === 0) throw new TokenError('KEY_NOT_FOUND', 'no key fits the token kid and alg');
       if (candidates.length > 1) {
         if (kid === undefined) throw new TokenError('KEY_NOT_FOUND', 'token has no kid and several keys fit');

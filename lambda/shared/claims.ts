@@ -11,6 +11,8 @@ export function checkClaimReference(ref: unknown, where: string): string {
   if (typeof ref !== 'string' || ref === '' || ref.length > MAX_REFERENCE_LENGTH || /[\s\u0000-\u001f]/.test(ref)) {
     throw new TypeError(`${where}: ${JSON.stringify(ref)} is not a claim name (a non-empty name without spaces, or a JSON Pointer such as /realm_access/roles)`);
   }
+  // As an object key it would set a prototype rather than name a claim.
+  if (ref === '__proto__') throw new TypeError(`${where}: "__proto__" cannot name a claim`);
   if (ref.startsWith('/') && (ref === '/' || /~[^01]|~$/.test(ref))) {
     throw new TypeError(`${where}: ${JSON.stringify(ref)} is not a JSON Pointer (RFC 6901): each step after a / needs a name, ~ only as ~0 or ~1`);
   }
@@ -45,7 +47,7 @@ export type ClaimRules = Readonly<Record<string, readonly string[]>>;
 
 /** Whether the claims `read` gives meet every rule. */
 export function meetsClaimRules(rules: ClaimRules, read: (ref: string) => unknown): boolean {
-  for (const ref in rules) {
+  for (const ref of Object.keys(rules)) {
     const held = claimValues(read(ref));
     if (!rules[ref]!.some((v) => held.includes(v))) return false;
   }
@@ -95,7 +97,7 @@ export function encodeContextClaims(
     const value = readClaim(claims, ref);
     if (value === undefined || value === null) continue;
     const [encoded, type]: [ContextValue, ClaimType] = typeof value === 'string' ? [value, 's'] : typeof value === 'number' && Number.isFinite(value) ? [value, 'n'] : [JSON.stringify(value), 'j'];
-    if (String(encoded).length > MAX_CONTEXT_CLAIM_BYTES) {
+    if (Buffer.byteLength(String(encoded)) > MAX_CONTEXT_CLAIM_BYTES) {
       tooLarge.push(ref);
       continue;
     }
@@ -117,6 +119,7 @@ export function decodeContextClaims(context: Readonly<Record<string, unknown>>):
   }
   const out: Record<string, unknown> = {};
   for (const [ref, type] of Object.entries(types)) {
+    if (ref === '__proto__') continue;
     const raw = context[CLAIM_KEY_PREFIX + ref];
     if (raw === undefined) continue;
     try {

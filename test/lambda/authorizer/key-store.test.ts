@@ -219,6 +219,40 @@ describe('KeyStore', () => {
     expect(h.jwksCalls()).toBe(2);
   });
 
+  it('does not count a fetch already in flight as having looked for a kid seen while it runs', async () => {
+    const h = harness([a.jwk]);
+    const store = h.make({ jwksUri: JWKS });
+    await store.candidates('key-a', 'RS256');
+    h.state.time += 600_000; // stale: the next request refreshes
+    let open!: () => void;
+    h.state.gate = new Promise((r) => (open = r));
+    const refreshing = store.candidates('key-a', 'RS256'); // the fetch starts; the issuer answers with key-a only
+    const rotated = store.candidates('key-b', 'ES256'); // key-b is published and used a moment later
+    open();
+    await refreshing;
+    await expect(rotated).rejects.toBeInstanceOf(KeysUnavailableError); // not looked for: 503, never 401
+    h.state.keys = [a.jwk, b.jwk];
+    h.state.time += 30_000;
+    expect(await store.candidates('key-b', 'ES256')).toHaveLength(1); // the next fetch looks, and finds it
+  });
+
+  it('does not let an earlier sighting of a kid make a key rotated in later look absent', async () => {
+    const h = harness([a.jwk]);
+    const store = h.make({ jwksUri: JWKS, clockToleranceMs: 60_000 });
+    await store.candidates('key-a', 'RS256');
+    h.state.time += 30_000;
+    const probeIat = h.state.time / 1000; // a junk token naming the issuer's next kid
+    expect(await store.candidates('key-b', 'ES256', () => probeIat)).toHaveLength(0); // a refetch looked for it: 401
+    expect(h.jwksCalls()).toBe(2);
+    // Later the issuer rotates key-b in; a real token with it, issued after our last fetch (beyond the clock
+    // tolerance), must be looked for, not answered from the probe's sighting.
+    h.state.keys = [a.jwk, b.jwk];
+    h.state.time += 61_000;
+    const realIat = h.state.time / 1000;
+    expect(await store.candidates('key-b', 'ES256', () => realIat)).toHaveLength(1);
+    expect(h.jwksCalls()).toBe(3);
+  });
+
   it('holds at most one fetch per cooldown under a flood of random kids, with bounded memory', async () => {
     const h = harness([a.jwk]);
     const store = h.make({ jwksUri: JWKS });

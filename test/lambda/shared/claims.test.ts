@@ -26,7 +26,7 @@ describe('claim references', () => {
     expect(readClaim(token, ref)).toEqual(value);
   });
 
-  it.each(['', 'has space', '/', '/a~2b', '/a~', 'x'.repeat(201), 5])('refuses %j as a reference', (ref) => {
+  it.each(['', 'has space', '/', '/a~2b', '/a~', 'x'.repeat(201), 5, '__proto__'])('refuses %j as a reference', (ref) => {
     expect(() => checkClaimReference(ref, 'where')).toThrow(/^where: /);
   });
 });
@@ -75,6 +75,15 @@ describe('claims handed on in the context', () => {
       'cognito:groups': ['admins', 'staff'],
       '/realm_access/roles': ['offline_access', 'manager'],
     });
+  });
+
+  it('refuse a __proto__ rule rather than lose it (it would set a prototype, leaving the route open)', () => {
+    expect(() => parseClaimRules(JSON.parse('{"__proto__": ["admins"]}'), 'r')).toThrow(/cannot name a claim/);
+  });
+
+  it('measure the size cap in bytes, not characters', () => {
+    const wide = 'é'.repeat(MAX_CONTEXT_CLAIM_BYTES / 2 + 1); // fewer characters than the cap, more bytes
+    expect(encodeContextClaims({ wide }, ['wide']).tooLarge).toEqual(['wide']);
   });
 
   it('leave out a claim over the size cap, saying which', () => {

@@ -68,7 +68,9 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
 
   /** What the cache keeps of a fresh verification: the policy's routes and the context, worked out once. */
   const vouch = (issuer: TrustedIssuer, v: Verified): Vouched => {
-    const holder: Holder = { scopes: v.scopes, issuer: issuer.config.issuer, claim: (ref) => readClaim(v.claims, ref) };
+    // The holder keeps the claims only (not the whole verification) for as long as the cache keeps the entry.
+    const { claims } = v;
+    const holder: Holder = { scopes: v.scopes, issuer: issuer.config.issuer, claim: (ref) => readClaim(claims, ref) };
     const { entries, tooLarge } = encodeContextClaims(v.claims, issuer.contextRefs);
     if (tooLarge.length > 0) {
       logger.log('WARN', 'context claims left out', { event: 'context', reason: 'CONTEXT_CLAIM_TOO_LARGE', claims: tooLarge.join(' '), iss: issuer.config.issuer, sub: v.sub });

@@ -34,11 +34,12 @@ const ENTRY_KEYS = ['issuer', 'audience', 'jwksUri', 'usernameClaim', 'requiredS
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-function url(setting: string, value: string): string {
+/** `value` through the one URL parser (url.ts); a refusal names `setting`, and `where` within it when given. */
+function url(setting: string, value: string, where?: string): string {
   try {
     return parseConfiguredUrl(value).value;
   } catch (e) {
-    throw new ConfigError(setting, (e as Error).message);
+    throw new ConfigError(setting, where === undefined ? (e as Error).message : `${where} ${(e as Error).message}`);
   }
 }
 
@@ -97,27 +98,15 @@ function parseIssuerArray(json: string, defaults: IssuerDefaults): readonly Issu
         if (!(ENTRY_KEYS as readonly string[]).includes(key)) fail(`${at} has the unknown setting ${JSON.stringify(key)}; known: ${ENTRY_KEYS.join(', ')}`);
       }
       if (typeof e.issuer !== 'string' || e.issuer.trim() === '') fail(`${at}.issuer is required`);
-      let issuer = '';
-      try {
-        issuer = parseConfiguredUrl((e.issuer as string).trim()).value;
-      } catch (x) {
-        fail(`${at}.issuer ${(x as Error).message}`);
-      }
+      const issuer = url('OIDC_ISSUERS', (e.issuer as string).trim(), `${at}.issuer`);
       if (seen.has(issuer)) fail(`${at}.issuer ${JSON.stringify(issuer)} is configured twice`);
       seen.add(issuer);
       const audiences = typeof e.audience === 'string' ? e.audience.split(',').map((a) => a.trim()).filter(Boolean) : e.audience;
       if (!Array.isArray(audiences) || audiences.length === 0 || !audiences.every((a) => typeof a === 'string' && a !== '')) {
         fail(`${at}.audience is required: a string or a non-empty array of strings`);
       }
-      let jwksUri: string | undefined;
-      if (e.jwksUri !== undefined) {
-        if (typeof e.jwksUri !== 'string') fail(`${at}.jwksUri must be a URL`);
-        try {
-          jwksUri = parseConfiguredUrl(e.jwksUri as string).value;
-        } catch (x) {
-          fail(`${at}.jwksUri ${(x as Error).message}`);
-        }
-      }
+      if (e.jwksUri !== undefined && typeof e.jwksUri !== 'string') fail(`${at}.jwksUri must be a URL`);
+      const jwksUri = e.jwksUri === undefined ? undefined : url('OIDC_ISSUERS', e.jwksUri as string, `${at}.jwksUri`);
       const bool = (key: 'clientIdAsAudience' | 'requireAtJwt'): boolean => {
         if (e[key] === undefined) return defaults[key];
         if (typeof e[key] !== 'boolean') fail(`${at}.${key} must be true or false`);

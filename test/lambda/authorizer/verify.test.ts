@@ -5,7 +5,7 @@ import { TokenError } from '../../../lambda/authorizer/errors';
 import type { FetchJson } from '../../../lambda/authorizer/http';
 import { KeyStore } from '../../../lambda/authorizer/key-store';
 import { DEFAULT_ALGORITHMS } from '../../../lambda/authorizer/algorithms';
-import { JwtVerifier, type VerifierOptions } from '../../../lambda/authorizer/verify';
+import { canonicalSignatureBytes, JwtVerifier, type VerifierOptions } from '../../../lambda/authorizer/verify';
 import { b64, decodePart, hmacSigned, rsaSigned, unsigned, withPayload } from '../../helpers/forge';
 import { captureLogger } from '../../helpers/log';
 import { ISSUER_AUDIENCE, makeKey, signToken, type TestKey } from '../../helpers/keys';
@@ -244,6 +244,47 @@ describe('JwtVerifier refuses (RFC 8725 attack classes)', () => {
 
   it('has a forged header decoded as we expect (sanity of the forge helper)', () => {
     expect(decodePart(unsigned({ alg: 'none' }, payload()), 0)).toEqual({ alg: 'none' });
+  });
+});
+
+describe('canonicalSignatureBytes: the one spelling an encoder gives', () => {
+  const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  /** The reference: Node's encoder, given the bytes its decoder reads from `s`. */
+  const canonical = (s: string) => s.length > 0 && Buffer.from(s, 'base64url').toString('base64url') === s;
+  const accepts = (s: string) => {
+    try {
+      return canonicalSignatureBytes(s) === Buffer.from(s, 'base64url').length;
+    } catch (e) {
+      expect(e).toMatchObject({ code: 'TOKEN_MALFORMED' });
+      return false;
+    }
+  };
+
+  it('agrees with decode-and-re-encode for every last character at every length mod 4', () => {
+    let refused = 0;
+    for (const prefix of ['', 'Q', 'QU', 'QUJ', 'QUJD', 'QUJDR', 'QUJDRE', 'QUJDREU']) {
+      for (const c of `${ALPHABET}=+/.~ `) {
+        const s = prefix + c;
+        expect([s, accepts(s)]).toEqual([s, canonical(s)]);
+        if (!canonical(s)) refused++;
+      }
+    }
+    expect(refused).toBeGreaterThan(150);
+  });
+
+  it('agrees with it over random spellings, padding and foreign characters included', () => {
+    let state = 7;
+    const next = () => (state = (state * 1103515245 + 12345) % 2 ** 31);
+    const chars = `${ALPHABET}=+/`;
+    for (let i = 0; i < 3000; i++) {
+      const n = 1 + (next() % 20);
+      const s = Array.from({ length: n }, () => chars[next() % (next() % 9 === 0 ? chars.length : 64)]).join('');
+      expect([s, accepts(s)]).toEqual([s, canonical(s)]);
+    }
+  });
+
+  it('refuses an empty signature', () => {
+    expect(() => canonicalSignatureBytes('')).toThrow(expect.objectContaining({ code: 'TOKEN_MALFORMED' }));
   });
 });
 

@@ -18,7 +18,7 @@ export function authorizerEvent(token: string): APIGatewayRequestAuthorizerEvent
     'X-Forwarded-Proto': 'https',
   };
   const multiValueHeaders = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]]));
-  return {
+  return asLambdaGivesIt({
     type: 'REQUEST',
     methodArn: 'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/GET/profile',
     resource: '/profile',
@@ -47,5 +47,15 @@ export function authorizerEvent(token: string): APIGatewayRequestAuthorizerEvent
       domainName: host,
       apiId: 'a1b2c3d4e5',
     },
-  } as unknown as APIGatewayRequestAuthorizerEvent;
+  });
+}
+
+/**
+ * The event as the Lambda runtime hands it to a handler: parsed from the invoke's JSON, so every string is a
+ * flat one. (Built with a template literal instead, `Authorization` would be a cons string that the handler's
+ * first read flattens into a fresh copy hung off the long-lived event, which V8 then promotes: about 640 B of
+ * old space per event that no deployed authorizer pays.)
+ */
+function asLambdaGivesIt(event: object): APIGatewayRequestAuthorizerEvent {
+  return JSON.parse(JSON.stringify(event)) as APIGatewayRequestAuthorizerEvent;
 }

@@ -57,6 +57,8 @@ export function toGatewayError(error: unknown): Error {
   return new Error('Authorizer unavailable');
 }
 
+const noClaim = (): undefined => undefined;
+
 export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps = {}): Authorizer {
   const now = deps.now ?? Date.now;
   const logger = deps.logger ?? jsonLogger();
@@ -68,22 +70,19 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
 
   /** What the cache keeps of a fresh verification: the policy's routes and the context, worked out once. */
   const vouch = (issuer: TrustedIssuer, v: Verified): Vouched => {
-    // The holder keeps the claims only (not the whole verification) for as long as the cache keeps the entry.
+    // The holder keeps the claims (not the whole verification) only when a route has claim rules to read
+    // them with: the cache keeps it as long as the entry.
     const { claims } = v;
-    const holder: Holder = { scopes: v.scopes, issuer: issuer.config.issuer, claim: (ref) => readClaim(claims, ref) };
-    const { entries, tooLarge } = encodeContextClaims(v.claims, issuer.contextRefs);
-    if (tooLarge.length > 0) {
-      logger.log('WARN', 'context claims left out', { event: 'context', reason: 'CONTEXT_CLAIM_TOO_LARGE', claims: tooLarge.join(' '), iss: issuer.config.issuer, sub: v.sub });
+    const holder: Holder = { scopes: v.scopes, issuer: issuer.config.issuer, claim: policies.readsClaims ? (ref) => readClaim(claims, ref) : noClaim };
+    const context: Record<string, string | number | boolean> = { username: v.username, scopes: v.scopeString, sub: v.sub, anonymous: false, issuer: issuer.config.issuer };
+    if (issuer.contextRefs.length > 0) {
+      const { entries, tooLarge } = encodeContextClaims(claims, issuer.contextRefs);
+      if (tooLarge.length > 0) {
+        logger.log('WARN', 'context claims left out', { event: 'context', reason: 'CONTEXT_CLAIM_TOO_LARGE', claims: tooLarge.join(' '), iss: issuer.config.issuer, sub: v.sub });
+      }
+      Object.assign(context, entries);
     }
-    const context: AuthorizerContext = Object.freeze({
-      username: v.username,
-      scopes: v.scopeString,
-      sub: v.sub,
-      anonymous: false,
-      issuer: issuer.config.issuer,
-      ...entries,
-    });
-    return { sub: v.sub, kid: v.kid, exp: v.exp, nbf: v.nbf, key: v.key, issuer, holder, allowed: policies.allowedRoutes(holder), context };
+    return { sub: v.sub, kid: v.kid, exp: v.exp, nbf: v.nbf, key: v.key, issuer, holder, allowed: policies.allowedRoutes(holder), context: Object.freeze(context) };
   };
 
   const handler: AuthorizerHandler = async (event, context) => {
@@ -108,8 +107,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
       // A token verified before skips its character check and jose's verification, not the clock: exp/nbf
       // are checked on every hit (the cache only holds tokens that passed both, keyed by their SHA-256).
       const nowSeconds = Math.floor(now() / 1000);
-      const cacheKey = tokenCache.enabled ? VerifiedTokenCache.keyOf(token) : undefined;
-      const hit = cacheKey === undefined ? undefined : tokenCache.get(cacheKey, nowSeconds, keyAlive);
+      const hit = tokenCache.get(token, nowSeconds, keyAlive);
       let vouched: Vouched;
       if (hit) {
         checkTimes(hit.exp, hit.nbf, nowSeconds, config.clockToleranceSeconds);
@@ -120,7 +118,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
         iss = issuer.config.issuer;
         vouched = vouch(issuer, await issuer.verifier.verify(token, nowSeconds));
         // A token inside the exp tolerance is accepted but not remembered: the cache drops entries at exp.
-        if (cacheKey !== undefined && vouched.exp > nowSeconds) tokenCache.offer(cacheKey, vouched);
+        if (vouched.exp > nowSeconds) tokenCache.offer(token, vouched);
       }
       const permitted = index !== undefined && vouched.allowed.includes(index);
       logger.log('INFO', permitted ? 'allow' : 'deny', {

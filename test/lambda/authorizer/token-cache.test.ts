@@ -74,6 +74,46 @@ describe('VerifiedTokenCache', () => {
     expect(c.get('new', 1000, alive)).toBeDefined();
   });
 
+  it('finds an entry by the digest alone: tokens that share a fingerprint (their last characters) stay apart', () => {
+    const c = new VerifiedTokenCache<Entry & { n: number }>(10);
+    const tail = 'x'.repeat(40);
+    c.set(`a.${tail}`, { ...entry(), n: 1 });
+    c.set(`b.${tail}`, { ...entry(), n: 2 });
+    expect(c.get(`a.${tail}`, 1000, alive)?.n).toBe(1);
+    expect(c.get(`b.${tail}`, 1000, alive)?.n).toBe(2);
+    expect(c.get(`c.${tail}`, 1000, alive)).toBeUndefined();
+    // Dropping one leaves the other findable: fingerprints are counted, not just marked.
+    expect(c.get(`a.${tail}`, 1000, () => false)).toBeUndefined();
+    expect(c.get(`b.${tail}`, 1000, alive)?.n).toBe(2);
+  });
+
+  /** A cache whose digests are counted. */
+  const counting = (size: number) => {
+    const calls: string[] = [];
+    const cache = new VerifiedTokenCache<Entry>(size, (t) => (calls.push(t), VerifiedTokenCache.keyOf(t)));
+    return { cache, calls };
+  };
+
+  it('takes no digest for a token whose fingerprint no entry has', () => {
+    const { cache: c, calls } = counting(10);
+    c.set('held.token', entry());
+    calls.length = 0;
+    expect(c.get('other.token', 1000, alive)).toBeUndefined();
+    expect(calls).toEqual([]);
+    expect(c.get('held.token', 1000, alive)).toBeDefined();
+    expect(calls).toEqual(['held.token']);
+  });
+
+  it('forgets the fingerprints of evicted and dropped entries', () => {
+    const { cache: c, calls } = counting(2);
+    for (const k of ['a', 'b', 'c', 'd']) c.set(k, entry());
+    expect(c.get('d', 1000, () => false)).toBeUndefined(); // dropped: its key left the set
+    calls.length = 0;
+    for (const k of ['a', 'b', 'd']) expect(c.get(k, 1000, alive)).toBeUndefined();
+    expect(calls).toEqual([]);
+    expect(c.get('c', 1000, alive)).toBeDefined();
+  });
+
   it('admits every offer while there is room, then one new token in eight while full', () => {
     const c = new VerifiedTokenCache<Entry>(4);
     for (const k of ['a', 'b', 'c', 'd']) c.offer(k, entry());

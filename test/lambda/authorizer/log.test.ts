@@ -12,3 +12,18 @@ describe('jsonLogger', () => {
     expect('kid' in record).toBe(false);
   });
 });
+
+describe('jsonLogger timestamps', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it.each([0, 1, 9, 10, 99, 100, 999])('writes what Date#toISOString gives, %i ms into a second', (ms) => {
+    const out: string[] = [];
+    const logger = jsonLogger((l) => out.push(l));
+    const base = Date.UTC(2026, 11, 2, 7, 59, 59);
+    for (const t of [base + ms, base + 1000 + ms, base + 1000 + ((ms + 1) % 1000)]) {
+      jest.spyOn(Date, 'now').mockReturnValue(t);
+      logger.log('INFO', 'm', {});
+      expect(JSON.parse(out.at(-1)!).timestamp).toBe(new Date(t).toISOString());
+    }
+  });
+});

@@ -12,6 +12,7 @@ const LABELS: Record<string, string> = {
   'ours-hit': 'ours: token seen before (cache hit)',
   'jose-local': 'jose jwtVerify + createLocalJWKSet',
   'jose-key': 'jose jwtVerify + pre-imported key',
+  'jose-authorizer': 'jose jwtVerify in a minimal authorizer (event, policy, log line)',
   'aws-jwt-verify': 'aws-jwt-verify JwtVerifier + cacheJwks',
 };
 const label = (name: string) => LABELS[name] ?? (name.startsWith('ours-cache-') ? `ours, OIDC_TOKEN_CACHE_SIZE=${name.slice('ours-cache-'.length)}` : name);
@@ -43,8 +44,15 @@ export function render(r: Printable): string {
       out.push('', `Warm ${alg}, µs per decision (${S.warmProcesses} processes × ${S.warmRounds} rounds × ${S.warmBatch}; × columns are medians of per-round ratios)`);
       out.push(
         table(
-          ['contender', 'median µs', 'p25–p75 µs', '× floor', '× jose-local'],
-          r.warm[alg].map((f) => [label(f.contender), fmt(f.us.median), range(f.us.p25, f.us.p75), `${fmt(f.xFloor.median, 2)}×`, `${fmt(f.xJoseLocal.median, 2)}×`]),
+          ['contender', 'median µs', 'p25–p75 µs', '× floor', '× jose-local', '× jose authorizer'],
+          r.warm[alg].map((f) => [
+            label(f.contender),
+            fmt(f.us.median),
+            range(f.us.p25, f.us.p75),
+            `${fmt(f.xFloor.median, 2)}×`,
+            `${fmt(f.xJoseLocal.median, 2)}×`,
+            `${fmt(f.xJoseAuthorizer.median, 2)}×`,
+          ]),
         ),
       );
     }

@@ -16,6 +16,8 @@ export interface WarmFigure {
   readonly xFloor: Summary;
   /** Per-round ratio to jose's jwtVerify with a local key set, same round. */
   readonly xJoseLocal: Summary;
+  /** Per-round ratio to jose's jwtVerify inside a minimal authorizer (event, policy, log line), same round. */
+  readonly xJoseAuthorizer: Summary;
 }
 
 export interface ZipfContenderFigure {
@@ -81,7 +83,14 @@ export function warmFigures(warm: WarmResult): Record<Alg, WarmFigure[]> {
     const samples = warm.perOp[alg];
     const floor = samples.floor!;
     const jose = samples['jose-local']!;
-    out[alg] = Object.entries(samples).map(([contender, s]) => ({ contender, us: summarize(s), xFloor: pairedRatio(s, floor), xJoseLocal: pairedRatio(s, jose) }));
+    const joseAuthorizer = samples['jose-authorizer']!;
+    out[alg] = Object.entries(samples).map(([contender, s]) => ({
+      contender,
+      us: summarize(s),
+      xFloor: pairedRatio(s, floor),
+      xJoseLocal: pairedRatio(s, jose),
+      xJoseAuthorizer: pairedRatio(s, joseAuthorizer),
+    }));
   }
   return out;
 }

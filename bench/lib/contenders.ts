@@ -2,7 +2,7 @@
 // The memory child loads one of them alone (see build.ts), so these modules are kept apart.
 import { makeAwsJwtVerify } from './contender/aws-jwt-verify';
 import { makeFloor } from './contender/floor';
-import { makeJoseKey, makeJoseLocal } from './contender/jose';
+import { makeJoseAuthorizer, makeJoseKey, makeJoseLocal } from './contender/jose';
 import { makeOursContender } from './contender/ours';
 import type { ContenderName, MakeContender } from './contender/types';
 
@@ -14,6 +14,7 @@ export const MAKERS: Readonly<Record<ContenderName, MakeContender>> = {
   ours: makeOursContender,
   'jose-local': makeJoseLocal,
   'jose-key': makeJoseKey,
+  'jose-authorizer': makeJoseAuthorizer,
   'aws-jwt-verify': makeAwsJwtVerify,
 };
 

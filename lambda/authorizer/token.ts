@@ -9,6 +9,14 @@ type MultiHeaders = Readonly<Record<string, readonly string[] | undefined>> | nu
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 const SPACE = 32;
 
+/** Whether `s`, from `at`, is `lower` (lowercase ASCII letters) in any case: no lowercased copy is made. */
+function isWordAt(s: string, at: number, lower: string): boolean {
+  for (let i = 0; i < lower.length; i++) if ((s.charCodeAt(at + i) | 0x20) !== lower.charCodeAt(i)) return false;
+  return true;
+}
+
+const isAuthorization = (name: string) => name.length === 13 && isWordAt(name, 0, 'authorization');
+
 const malformed = () => new TokenError('TOKEN_MALFORMED', 'Authorization is not a single Bearer token');
 
 /**
@@ -31,7 +39,7 @@ export function bearerCredential(headers: Headers, multiValueHeaders: MultiHeade
   let value = '';
   if (multiValueHeaders) {
     for (const name in multiValueHeaders) {
-      if (name.length !== 13 || name.toLowerCase() !== 'authorization') continue;
+      if (!isAuthorization(name)) continue;
       for (const v of multiValueHeaders[name] ?? []) {
         seen++;
         if (v.trim() !== '' && present++ === 0) value = v;
@@ -41,7 +49,7 @@ export function bearerCredential(headers: Headers, multiValueHeaders: MultiHeade
   if (seen === 0 && headers) {
     for (const name in headers) {
       const v = headers[name];
-      if (name.length !== 13 || v === undefined || name.toLowerCase() !== 'authorization') continue;
+      if (v === undefined || !isAuthorization(name)) continue;
       if (v.trim() !== '' && present++ === 0) value = v;
     }
   }
@@ -50,7 +58,7 @@ export function bearerCredential(headers: Headers, multiValueHeaders: MultiHeade
   if (value.length > maxTokenBytes + 16) throw new TokenError('TOKEN_TOO_LARGE', 'Authorization header is over the size limit');
   // `Bearer`, in any case, then one or more spaces, then the credential up to the end of the trimmed value.
   const trimmed = value.trim();
-  if (trimmed.length < 8 || trimmed.slice(0, 6).toLowerCase() !== 'bearer' || trimmed.charCodeAt(6) !== SPACE) throw malformed();
+  if (trimmed.length < 8 || !isWordAt(trimmed, 0, 'bearer') || trimmed.charCodeAt(6) !== SPACE) throw malformed();
   let start = 7;
   while (trimmed.charCodeAt(start) === SPACE) start++;
   if (trimmed.length - start > maxTokenBytes) throw new TokenError('TOKEN_TOO_LARGE', 'the bearer token is over the size limit');

@@ -88,6 +88,8 @@ function checkRsaLength(key: VerificationKey, signatureBytes: number): void {
 
 export class JwtVerifier {
   private readonly joseOptions: JWTVerifyOptions;
+  private optionsSecond = NaN;
+  private timedOptions: JWTVerifyOptions | undefined;
 
   constructor(
     private readonly keys: KeyStore,
@@ -102,6 +104,15 @@ export class JwtVerifier {
       requiredClaims: ['exp'],
       ...(options.requireAtJwt ? { typ: 'at+jwt' } : {}),
     });
+  }
+
+  /** jose's options with the clock at `nowSeconds`: made once a second (jose only reads them). */
+  private optionsAt(nowSeconds: number): JWTVerifyOptions {
+    if (nowSeconds !== this.optionsSecond) {
+      this.optionsSecond = nowSeconds;
+      this.timedOptions = Object.freeze({ ...this.joseOptions, currentDate: new Date(nowSeconds * 1000) });
+    }
+    return this.timedOptions!;
   }
 
   /** Verifies a compact JWS and its claims at `nowSeconds`; throws TokenError, or KeysUnavailableError. */
@@ -124,7 +135,7 @@ export class JwtVerifier {
   private async attempt(token: string, nowSeconds: number, only: VerificationKey | undefined): Promise<Verified> {
     let verified;
     try {
-      verified = await jwtVerify(token, (header, jws) => this.keyFor(token, header, jws, only), { ...this.joseOptions, currentDate: new Date(nowSeconds * 1000) });
+      verified = await jwtVerify(token, (header, jws) => this.keyFor(token, header, jws, only), this.optionsAt(nowSeconds));
     } catch (e) {
       throw e instanceof SeveralKeys ? e : fromJose(e, token);
     }

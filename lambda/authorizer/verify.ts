@@ -157,22 +157,32 @@ export class JwtVerifier {
     return this.keys.candidates(kid, alg, () => (typeof iat === 'number' && Number.isFinite(iat) ? iat : undefined));
   }
 
-  /** jose's key function: our header and signature rules, then the one key the token's kid and alg select. */
-  private async keyFor(token: string, header: JWSHeaderParameters, jws: FlattenedJWSInput, only: VerificationKey | undefined): Promise<CryptoKey> {
+  /**
+   * jose's key function: our header and signature rules, then the one key the token's kid and alg select.
+   * Synchronous when the keys are at hand (the usual case), so a verification waits on no promise of ours.
+   */
+  private keyFor(token: string, header: JWSHeaderParameters, jws: FlattenedJWSInput, only: VerificationKey | undefined): CryptoKey | Promise<CryptoKey> {
     checkHeader(header);
     const signatureBytes = canonicalSignatureBytes(jws.signature);
+    if (only) return checkedKey(only, signatureBytes);
     const { kid, alg } = header as { kid: string | undefined; alg: string };
-    let key = only;
-    if (!key) {
-      const candidates = this.keys.candidatesNow(kid, alg) ?? (await this.lookUp(token, kid, alg));
-      if (candidates.length === 0) throw new TokenError('KEY_NOT_FOUND', 'no key fits the token kid and alg');
-      if (candidates.length > 1) {
-        if (kid === undefined) throw new TokenError('KEY_NOT_FOUND', 'token has no kid and several keys fit');
-        throw new SeveralKeys(candidates);
-      }
-      key = candidates[0]!;
-    }
-    checkRsaLength(key, signatureBytes);
-    return key.key;
+    const ready = this.keys.candidatesNow(kid, alg);
+    if (ready) return pick(ready, kid, signatureBytes);
+    return this.lookUp(token, kid, alg).then((candidates) => pick(candidates, kid, signatureBytes));
   }
+}
+
+/** The one key among `candidates` for a token with `kid`, or why there is none (SeveralKeys: try each). */
+function pick(candidates: readonly VerificationKey[], kid: string | undefined, signatureBytes: number): CryptoKey {
+  if (candidates.length === 0) throw new TokenError('KEY_NOT_FOUND', 'no key fits the token kid and alg');
+  if (candidates.length > 1) {
+    if (kid === undefined) throw new TokenError('KEY_NOT_FOUND', 'token has no kid and several keys fit');
+    throw new SeveralKeys(candidates);
+  }
+  return checkedKey(candidates[0]!, signatureBytes);
+}
+
+function checkedKey(key: VerificationKey, signatureBytes: number): CryptoKey {
+  checkRsaLength(key, signatureBytes);
+  return key.key;
 }

@@ -27,3 +27,25 @@ describe('jsonLogger timestamps', () => {
     }
   });
 });
+
+describe('jsonLogger lines', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  const strings = ['', 'plain', 'GET /profile', 'quote "q"', 'back\\slash', 'tab\there', 'nl\n', '\u0000\u001f\u007f', 'é ü 漢字', '\u2028\u2029', '\ud800 lone', '😀', '</script>', 'a'.repeat(300)];
+  const values: (string | number | boolean | undefined)[] = [...strings, 0, -0, 1.5, -42, 1e21, 5e-7, Number.MAX_SAFE_INTEGER, NaN, Infinity, -Infinity, true, false, undefined];
+
+  it('writes exactly what JSON.stringify of the record gives, for awkward keys and values', () => {
+    jest.spyOn(Date, 'now').mockReturnValue(Date.UTC(2026, 11, 2, 7, 0, 0, 5));
+    const out: string[] = [];
+    const logger = jsonLogger((l) => out.push(l));
+    const expected: string[] = [];
+    for (const [i, value] of values.entries()) {
+      const key = strings[i % strings.length]! || 'k';
+      const fields = { event: 'decision', [key]: value, after: i };
+      const message = strings[(i * 7) % strings.length]!;
+      logger.log('INFO', message, fields);
+      expected.push(`${JSON.stringify({ timestamp: new Date(Date.now()).toISOString(), level: 'INFO', message, ...fields })}\n`);
+    }
+    expect(out).toEqual(expected);
+  });
+});

@@ -66,7 +66,8 @@ function sextet(c: number): number {
  * character (≡ 1 mod 4), and zero bits where the last character has more than the bytes need (RFC 4648 §3.5).
  * `alphabetChecked`: the caller knows every character is base64url (token.ts isCompactJws).
  * Returns the signature's length in bytes. This reads the spelling only; jose decodes the signature for the
- * check itself. (A decode and re-encode with Buffer said the same at eight times the cost: bench/.)
+ * check itself. (A Buffer decode and re-encode said the same in 1.7-2.5 µs; this takes 0.9-1.2 µs for an
+ * RS256 signature, and a few operations when the alphabet is known.)
  */
 export function canonicalSignatureBytes(signature: string, alphabetChecked = false): number {
   const n = signature.length;

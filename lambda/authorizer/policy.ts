@@ -38,8 +38,6 @@ export class PolicyBuilder {
   private readonly anonymous: readonly number[];
   private readonly allowedMemo = new WeakMap<ReadonlySet<string>, readonly number[]>();
   private readonly joined = new WeakMap<readonly number[], string>();
-  /** The last policy made for each (frozen, shared) list of routes, with its stage prefix: one stage is the norm. */
-  private readonly last = new WeakMap<readonly number[], { readonly prefix: string; readonly doc: PolicyDocument }>();
 
   /** Whether any route has claim or issuer rules: without any, the allowed routes depend on the scopes alone. */
   private readonly scopesOnly: boolean;
@@ -90,8 +88,6 @@ export class PolicyBuilder {
     if (prefix === undefined || allowed.length === 0) {
       return { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: prefix === undefined ? methodArn : `${prefix}*` }] };
     }
-    const last = this.last.get(allowed);
-    if (last !== undefined && last.prefix === prefix) return last.doc;
     let list = this.joined.get(allowed);
     if (list === undefined) {
       list = allowed.join(',');
@@ -104,7 +100,6 @@ export class PolicyBuilder {
       if (this.memo.size >= 256) this.memo.clear();
       this.memo.set(key, doc);
     }
-    if (Object.isFrozen(allowed)) this.last.set(allowed, { prefix, doc });
     return doc;
   }
 

@@ -81,11 +81,13 @@ export function canonicalSignatureBytes(signature: string, alphabetChecked = fal
 
 /**
  * An RSA signature is exactly as long as the modulus (RFC 8017 §8.1.2, §8.2.2); OpenSSL lets a PSS signature
- * whose leading zero byte was dropped verify, which would be a second spelling of one signature.
+ * whose leading zero byte was dropped verify, which would be a second spelling of one signature. Returns the
+ * key for jose.
  */
-function checkRsaLength(key: VerificationKey, signatureBytes: number): void {
+function checkedKey(key: VerificationKey, signatureBytes: number): CryptoKey {
   const bits = (key.key.algorithm as { modulusLength?: number }).modulusLength;
   if (bits !== undefined && signatureBytes !== Math.ceil(bits / 8)) throw new TokenError('SIGNATURE_INVALID', 'signature is not as long as the RSA modulus');
+  return key.key;
 }
 
 export class JwtVerifier {
@@ -185,9 +187,4 @@ function pick(candidates: readonly VerificationKey[], kid: string | undefined, s
     throw new SeveralKeys(candidates);
   }
   return checkedKey(candidates[0]!, signatureBytes);
-}
-
-function checkedKey(key: VerificationKey, signatureBytes: number): CryptoKey {
-  checkRsaLength(key, signatureBytes);
-  return key.key;
 }

@@ -5,16 +5,25 @@ import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CfnResource, Stack, type App } from 'aws-cdk-lib';
 import { BUNDLE_INDEX_FILE, type BundleIndexEntry } from './bundle-index-format';
-import { esbuildOptions } from './constructs/bundling';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { AUTHORIZER_ENTRY } from '../scripts/authorizer-bundle';
+import { type BundleSpec, esbuildOptions } from './constructs/bundling';
 import { NodeFunction } from './constructs/node-function';
+import { OidcAuthorizer } from './constructs/oidc-authorizer';
 
 export function bundleIndex(app: App, projectDir: string): BundleIndexEntry[] {
-  return app.node.findAll().filter((c): c is NodeFunction => c instanceof NodeFunction).map((fn) => {
+  // The authorizer ships prebuilt, but here its sources are at hand: watch mode rebuilds it like the others.
+  const functions = app.node.findAll().flatMap((c): { fn: LambdaFunction; bundle: BundleSpec }[] => {
+    if (c instanceof NodeFunction) return [{ fn: c.function, bundle: c.bundle }];
+    if (c instanceof OidcAuthorizer) return [{ fn: c.function, bundle: { entry: AUTHORIZER_ENTRY, keepNames: false } }];
+    return [];
+  });
+  return functions.map(({ fn, bundle }) => {
     const stack = Stack.of(fn);
-    const { outfile: _outfile, entryPoints, ...options } = esbuildOptions(fn.bundle, '.');
+    const { outfile: _outfile, entryPoints, ...options } = esbuildOptions(bundle, '.');
     return {
       templateFile: stack.templateFile,
-      logicalId: stack.getLogicalId(fn.function.node.defaultChild as CfnResource),
+      logicalId: stack.getLogicalId(fn.node.defaultChild as CfnResource),
       options: { ...options, entryPoints: (entryPoints as string[]).map((e) => path.relative(projectDir, e)) },
     };
   });

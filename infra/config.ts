@@ -1,17 +1,11 @@
 // The deployment's settings, read once from CDK context (-c key=value or cdk.json) and checked before any
 // construct exists, with messages that say what to type. Context keys and defaults are in README.
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import {
-  authorizerEnvironment,
-  type IssuerSetting,
-  type OidcAuthorizerSettings,
-  validateAuthorizerEnvironment,
-} from './constructs/authorizer-environment';
+import type { IssuerSetting, OidcAuthorizerSettings } from './constructs/authorizer-settings';
 import { parseConfiguredUrl, UrlSettingError } from '../lambda/authorizer/url';
 import { parseCorsOrigins } from '../lambda/shared/cors';
 import { type CorsSettings, DEFAULT_CORS_MAX_AGE_SECONDS, preflightMethods } from './constructs/cors';
 import { type ContextKey, unknownContextKeyMessage } from './context-keys';
-import { routeRules } from './route-table';
 import { ROUTES } from './routes';
 
 export interface OidcApiConfig {
@@ -90,18 +84,7 @@ export function readConfig(context: ContextSource): OidcApiConfig {
     tokenCacheSize: whole('tokenCacheSize', get('tokenCacheSize')),
     contextClaims: get('contextClaims') === undefined ? undefined : list(get('contextClaims')),
   };
-  let routes;
-  try {
-    routes = routeRules(ROUTES);
-  } catch (e) {
-    // The route table is code, not context: its message already names infra/routes.ts.
-    throw new ConfigError((e as Error).message, { cause: e });
-  }
-  try {
-    validateAuthorizerEnvironment(authorizerEnvironment({ issuer, audience, jwksUri, issuers, routes, settings }));
-  } catch (e) {
-    throw new ConfigError(`CDK context value ${(e as Error).message}`, { cause: e });
-  }
+  // Checked by the authorizer's own parser once, at synth, together with the route table (OidcAuthorizer).
 
   const ttl = whole('authorizerCacheTtlSeconds', get('authorizerCacheTtlSeconds')) ?? 300;
   if (ttl > 3600) throw new ConfigError(`CDK context value authorizerCacheTtlSeconds must be 0 to 3600 (API Gateway's limit), got ${ttl}`);

@@ -1,5 +1,5 @@
-// The REST API: one method and one handler Lambda per declared route, each behind the OIDC authorizer
-// that its auth mode calls for, with bearer-token gateway responses and access logs.
+// The example REST API, built on the public OidcAuthorizer construct as any consumer would: one method and
+// one handler Lambda per route of infra/routes.ts, each attached with oidc.require() or oidc.optional().
 import * as path from 'node:path';
 import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import {
@@ -13,11 +13,10 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { OidcApiConfig } from './config';
 import { CORS_ORIGINS_ENV, formatCorsOrigins } from '../lambda/shared/cors';
-import { addBearerGatewayResponses } from './constructs/bearer-gateway-responses';
 import { addCorsPreflight, preflightMethods } from './constructs/cors';
 import { NodeFunction } from './constructs/node-function';
 import { OidcAuthorizer } from './constructs/oidc-authorizer';
-import { routeConstructId, routeRules } from './route-table';
+import { checkRouteDeclarations, routeConstructId } from './route-table';
 import { ROUTES, type RouteDeclaration } from './routes';
 
 export interface OidcApiStackProps extends StackProps {
@@ -38,17 +37,18 @@ export class OidcApiStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const routes = props.routes ?? ROUTES;
-    const rules = routeRules(routes);
+    checkRouteDeclarations(routes);
 
     this.authorizer = new OidcAuthorizer(this, 'Authorizer', {
       issuer: config.issuer,
       audience: config.audience,
       jwksUri: config.jwksUri,
       issuers: config.issuers,
-      routes: rules,
       settings: config.settings,
       resultsCacheTtl: Duration.seconds(config.authorizerCacheTtlSeconds),
       logRetention: config.logRetention,
+      realm: props.realm ?? this.stackName,
+      ...(config.cors ? { corsOrigins: config.cors.origins.any ? ['*'] : config.cors.origins.origins } : {}),
     });
 
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: config.logRetention });
@@ -65,21 +65,22 @@ export class OidcApiStack extends Stack {
     });
     // RestApi adds an output with a generated name; ApiUrl below replaces it with a stable one.
     this.api.node.tryRemoveChild('Endpoint');
-    addBearerGatewayResponses(this.api, props.realm ?? this.stackName, config.cors?.origins);
     const corsEnv: Record<string, string> = config.cors ? { [CORS_ORIGINS_ENV]: formatCorsOrigins(config.cors.origins) } : {};
 
     for (const route of routes) {
+      const requirement = { scopes: route.scopes, ...(route.claims ? { claims: route.claims } : {}), ...(route.issuers ? { issuers: route.issuers } : {}) };
+      const options = route.auth === 'required' ? this.authorizer.require(requirement) : this.authorizer.optional(requirement);
       const handler = new NodeFunction(this, `${routeConstructId(route)}Handler`, {
         entry: path.join(LAMBDA_DIR, route.handler, 'index.ts'),
         description: `${route.method} ${route.path} (${route.auth} auth)`,
-        environment: { ...routeRequirementEnv(route), ...corsEnv },
+        environment: { ...options.handlerEnvironment, ...corsEnv },
         logRetention: config.logRetention,
       });
       this.api.root.resourceForPath(route.path).addMethod(
         route.method,
         // No test-invoke permission: the console's test call bypasses the authorizer, so we don't grant it.
         new LambdaIntegration(handler.function, { allowTestInvoke: false }),
-        { authorizer: this.authorizer.forMode(route.auth) },
+        options,
       );
     }
 
@@ -114,14 +115,6 @@ export class OidcApiStack extends Stack {
       },
     );
   }
-}
-
-/** A handler's own copy of its route's requirement (lambda/shared/route-requirement.ts). */
-function routeRequirementEnv(route: RouteDeclaration): Record<string, string> {
-  const env: Record<string, string> = { ROUTE_AUTH: route.auth, ROUTE_SCOPES: route.scopes.join(' ') };
-  if (route.claims && Object.keys(route.claims).length > 0) env.ROUTE_CLAIMS = JSON.stringify(route.claims);
-  if (route.issuers && route.issuers.length > 0) env.ROUTE_ISSUERS = route.issuers.join(' ');
-  return env;
 }
 
 // One JSON line per request, with what is needed to see why a request was refused (never the token).

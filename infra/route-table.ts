@@ -1,14 +1,15 @@
-// Turns the route declaration (infra/routes.ts) into the authorizer's route table and stable construct IDs.
-import { parseRouteTable, type RouteRule } from '../lambda/shared/routes';
+// The example app's routes (infra/routes.ts): checks the construct cannot make, and stable construct IDs.
+import { ConfigError } from './config';
 import type { RouteDeclaration } from './routes';
 
-/**
- * The OIDC_ROUTES rules for `routes`, checked by the same parser the authorizer runs at cold start,
- * so a malformed or duplicated route fails `cdk synth` instead of every request.
- */
-export function routeRules(routes: readonly RouteDeclaration[]): readonly RouteRule[] {
-  const rules = routes.map(({ method, path, auth, scopes, claims, issuers }) => ({ method, resourcePath: path, auth, scopes, claims, issuers }));
-  return parseRouteTable(JSON.stringify(rules), 'infra/routes.ts');
+/** A route declared twice would fail deep in CDK with a duplicate construct id: say which one, in the file's terms. */
+export function checkRouteDeclarations(routes: readonly RouteDeclaration[]): void {
+  const seen = new Set<string>();
+  for (const route of routes) {
+    const key = `${route.method} ${route.path}`;
+    if (seen.has(key)) throw new ConfigError(`infra/routes.ts: route ${key} is declared twice`);
+    seen.add(key);
+  }
 }
 
 /** A construct ID derived from method and path (GET /profile -> GetProfile, GET / -> GetRoot), stable across edits to other routes. */

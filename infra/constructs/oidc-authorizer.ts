@@ -1,22 +1,61 @@
-// One authorizer Lambda behind two API Gateway REQUEST authorizers: a cached one for routes that require a
-// token, and an uncached one without identity sources for routes where the token is optional.
+// OidcAuthorizer: OIDC bearer-token protection for the methods of any RestApi. Each method is attached with
+// `oidc.require(...)` or `oidc.optional(...)`; the route table is collected from the methods at synth, checked
+// once by the authorizer's own parser, and staged beside the prebuilt authorizer bundle (no 4 KB ceiling).
+// Every RestApi it is attached to gets its own pair of API Gateway REQUEST authorizers behind the one Lambda:
+// a cached one for routes that require a token, and an uncached one without identity sources for routes where
+// the token is optional.
+import { existsSync, mkdtempSync, readdirSync, copyFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Duration } from 'aws-cdk-lib';
-import { IdentitySource, RequestAuthorizer } from 'aws-cdk-lib/aws-apigateway';
-import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
-import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
-import type { AuthMode } from '../../lambda/shared/routes';
+import { Annotations, AspectPriority, Aspects, CfnResource, Duration, Lazy, Token } from 'aws-cdk-lib';
 import {
-  authorizerEnvironment,
-  type AuthorizerEnvironmentInput,
-  DEFAULT_FETCH_TIMEOUT_MS,
-  validateAuthorizerEnvironment,
-} from './authorizer-environment';
-import { NodeFunction } from './node-function';
+  AuthorizationType,
+  type CfnMethod,
+  IdentitySource,
+  type IAuthorizer,
+  type IRestApi,
+  Method,
+  type MethodOptions,
+  RequestAuthorizer,
+  RestApiBase,
+} from 'aws-cdk-lib/aws-apigateway';
+import { Code, type CodeConfig, type Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Asset } from 'aws-cdk-lib/aws-s3-assets';
+import { Construct } from 'constructs';
+import { SETTINGS_FILE } from '../../lambda/authorizer/settings-file';
+import { parseCorsOrigins } from '../../lambda/shared/cors';
+import { validateRouteRule, type AuthMode, type RouteRule } from '../../lambda/shared/routes';
+import { addBearerGatewayResponses } from './bearer-gateway-responses';
+import { checkSettings, DEFAULT_FETCH_TIMEOUT_MS, SettingError, settingVariables, splitDeferred, type AuthorizerTrust } from './authorizer-settings';
+import { LoggedFunction } from './logged-function';
 
-/** Issuer, audience, JWKS URI, routes and settings become the authorizer's environment. */
-export interface OidcAuthorizerProps extends AuthorizerEnvironmentInput {
+/** What a route asks of a token beyond a valid signature, issuer, audience and the issuer's required scopes. */
+export interface RouteRequirement {
+  /** Scopes the token must hold. @default [] (none beyond the issuer's required scopes) */
+  readonly scopes?: readonly string[];
+  /**
+   * Claims the token must hold: each listed claim must hold at least one of its values. Keys are claim names
+   * as written (`cognito:groups`) or JSON Pointers for nested claims (`/realm_access/roles`).
+   * @default {} (none)
+   */
+  readonly claims?: Readonly<Record<string, readonly string[]>>;
+  /** Only tokens of these configured issuers may use the route. @default [] (every configured issuer) */
+  readonly issuers?: readonly string[];
+}
+
+/** Method options that put a method behind the authorizer, as `addMethod`'s third argument. */
+export interface OidcMethodOptions extends MethodOptions {
+  readonly authorizer: IAuthorizer;
+  /**
+   * The route's requirement for its handler's own re-check (ROUTE_AUTH, ROUTE_SCOPES, ROUTE_CLAIMS,
+   * ROUTE_ISSUERS): add it to the handler function's environment and wrap the handler with `routeHandler`
+   * from `apigw-oidc-authorizer/runtime`.
+   */
+  readonly handlerEnvironment: Readonly<Record<string, string>>;
+}
+
+export interface OidcAuthorizerProps extends AuthorizerTrust {
   /**
    * How long API Gateway caches a decision for one Authorization header on required-auth routes
    * (0 to 3600 seconds; 0 turns caching off). Optional-auth routes are never cached.
@@ -24,84 +63,303 @@ export interface OidcAuthorizerProps extends AuthorizerEnvironmentInput {
    */
   readonly resultsCacheTtl?: Duration;
   /**
-   * Lambda memory, and with it the CPU share. `npm run bench` measures a peak RSS of ~70 MiB over 100k mixed
-   * verifications, and a warm decision of 25 µs (RS256) to 54 µs (ES256) of one core: at 128 MiB's share of a
-   * vCPU (1,769 MiB buys a whole one) that is under 1 ms, Lambda's billing unit, so more memory would double the
-   * price of every warm decision without shortening it. What more memory does buy is a faster cold start (the
-   * first decision's ~20 ms of CPU take roughly 0.28 s at 128 MiB, 0.14 s at 256 MiB): choose 256 if the
-   * cold-start tail matters more to you than cost.
+   * Lambda memory, and with it the CPU share. A warm decision takes well under Lambda's 1 ms billing unit at
+   * 128 MiB; more memory buys a faster cold start (README, Performance).
    * @default 128 (MiB)
    */
   readonly memorySize?: number;
   /** @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
+  /**
+   * Add RFC 6750 gateway responses (401 and 403 with `WWW-Authenticate`, 503 with `Retry-After` when keys cannot
+   * be had) to every RestApi the authorizer is attached to. Without them a key outage reaches callers as 500.
+   * @default true
+   */
+  readonly gatewayResponses?: boolean;
+  /** Protection space named in the 401 challenge. @default - the RestApi's name */
+  readonly realm?: string;
+  /**
+   * Browser origins (or `['*']`) whose pages may read the gateway responses: they carry CORS headers.
+   * @default - no CORS headers
+   */
+  readonly corsOrigins?: readonly string[];
 }
 
 /** Above this, a cached Allow outlives what API Gateway permits (its limit is one hour). */
 const MAX_CACHE_TTL_SECONDS = 3600;
 
+/** One `authorizerId` handed to one method: which route it protects becomes known at synth. */
+interface Use {
+  readonly auth: AuthMode;
+  readonly requirement: RouteRequirement;
+  authorizer?: RequestAuthorizer;
+}
+
+interface CollectedRoute {
+  readonly rule: RouteRule;
+  readonly api: IRestApi;
+  readonly use: Use;
+  readonly where: string;
+}
+
 export class OidcAuthorizer extends Construct {
+  /** The authorizer Lambda, shared by every RestApi and route. */
   readonly function: LambdaFunction;
   readonly resultsCacheTtl: Duration;
-  private readonly authorizers = new Map<AuthMode, RequestAuthorizer>();
+  /** The route table as collected at synth; empty before. */
+  get routes(): readonly RouteRule[] {
+    return this.collected?.routes ?? [];
+  }
 
-  constructor(scope: Construct, id: string, props: OidcAuthorizerProps) {
+  private readonly uses = new Map<string, Use>();
+  private readonly code = new StagedCode();
+  private readonly staged: Readonly<Record<string, string>>;
+  private readonly deferredSettings: Readonly<Record<string, string>>;
+  private readonly authorizers = new Map<IRestApi, Map<AuthMode, RequestAuthorizer>>();
+  private collected: { readonly routes: readonly RouteRule[] } | undefined;
+  private problems: string[] = [];
+
+  constructor(scope: Construct, id: string, private readonly props: OidcAuthorizerProps) {
     super(scope, id);
     this.resultsCacheTtl = props.resultsCacheTtl ?? Duration.minutes(5);
     const ttl = this.resultsCacheTtl.toSeconds();
     if (ttl < 0 || ttl > MAX_CACHE_TTL_SECONDS) {
-      throw new Error(`${this.node.path}: resultsCacheTtl must be 0 to ${MAX_CACHE_TTL_SECONDS} seconds, got ${ttl}`);
+      throw new SettingError('resultsCacheTtl', `must be 0 to ${MAX_CACHE_TTL_SECONDS} seconds, got ${ttl}`);
     }
-    const environment = authorizerEnvironment(props);
-    validateAuthorizerEnvironment(environment);
+    if (props.corsOrigins !== undefined) parseCorsOrigins(props.corsOrigins.join(','), 'corsOrigins');
+    const { staged, deferred } = splitDeferred(this, props, settingVariables(props));
+    this.staged = staged;
+    this.deferredSettings = deferred;
 
     // Worst case per invocation is discovery plus JWKS, each bounded by the fetch timeout; the margin covers
     // the cold start and the signature check, so a slow issuer ends in our 503, never a Lambda timeout.
     const fetchTimeoutMs = props.settings?.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS;
-    const timeout = Duration.seconds(Math.ceil((2 * fetchTimeoutMs + 4000) / 1000));
-
-    this.function = new NodeFunction(this, 'Handler', {
-      entry: path.join(__dirname, '..', '..', 'lambda', 'authorizer', 'index.ts'),
+    this.function = new LoggedFunction(this, 'Handler', {
+      code: this.code,
       description: 'OIDC bearer-token REQUEST authorizer',
-      environment,
-      timeout,
+      environment: deferred,
+      timeout: Duration.seconds(Math.ceil((2 * fetchTimeoutMs + 4000) / 1000)),
       memorySize: props.memorySize ?? 128,
       // The authorizer logs reason codes, not stack traces; runtime source maps cost ~1.4 ms of import and
       // 0.7-1.7 ms of the first decision (bench/). Its .map file still ships for decoding a trace offline.
       runtimeSourceMaps: false,
-      // For the same reason, and to stay within the 25 KB bundle budget (bench/); its errors name themselves.
-      keepNames: false,
-      logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      ...(props.logRetention !== undefined ? { logRetention: props.logRetention } : {}),
     }).function;
+
+    // The methods are known only once the app has been built: collected, checked and staged at synth, before
+    // any other aspect reads the tree (cdk-nag).
+    Aspects.of(this).add(
+      {
+        visit: (node) => {
+          if (node === this) this.prepare();
+        },
+      },
+      { priority: AspectPriority.MUTATING },
+    );
+    this.node.addValidation({ validate: () => (this.problems.length === 0 && !this.code.isStaged ? [`${this.node.path} was not prepared: synthesize its App with app.synth()`] : this.problems) });
   }
 
-  /** The API Gateway authorizer for routes of this auth mode, created when first asked for. */
-  forMode(auth: AuthMode): RequestAuthorizer {
-    let authorizer = this.authorizers.get(auth);
+  /** Options for a method only callers with a valid token may use, meeting `requirement`. */
+  require(requirement: RouteRequirement = {}): OidcMethodOptions {
+    return this.methodOptions('required', requirement);
+  }
+
+  /**
+   * Options for a method anonymous callers may use too; a presented token must still be valid. With a
+   * requirement, token holders who miss it are refused, and so are anonymous callers (the handler answers 401).
+   */
+  optional(requirement: RouteRequirement = {}): OidcMethodOptions {
+    return this.methodOptions('optional', requirement);
+  }
+
+  private methodOptions(auth: AuthMode, requirement: RouteRequirement): OidcMethodOptions {
+    const words = [...(requirement.scopes ?? []), ...(requirement.issuers ?? []), ...Object.entries(requirement.claims ?? {}).flat(2)];
+    if (words.some((w) => Token.isUnresolved(w))) {
+      throw new SettingError('routes', `of ${this.node.path}: a route's scopes, claims and issuers must be known at synth, since the route table is staged with the code (a CloudFormation value cannot be)`);
+    }
+    // Validated now, so a malformed scope or claim rule fails at the addMethod that carries it.
+    const rule = validateRouteRule({ method: 'GET', resourcePath: '/', auth, ...requirement }, `${this.node.path}: ${auth}()`);
+    const newUse = () => this.newUse(auth, requirement);
+    return {
+      // Each read of authorizerId is a new token: a Method reads it once (twice) as it is built, so every method
+      // gets its own, and at synth each token tells which method of which RestApi carries it.
+      authorizer: {
+        authorizationType: AuthorizationType.CUSTOM,
+        get authorizerId() {
+          return newUse();
+        },
+      },
+      handlerEnvironment: handlerEnvironment(rule),
+    };
+  }
+
+  private newUse(auth: AuthMode, requirement: RouteRequirement): string {
+    const use: Use = { auth, requirement };
+    // Unattached only on a method that was not added with addMethod(), which the validation reports.
+    const id = Lazy.string({ produce: () => use.authorizer?.authorizerId ?? 'unattached' });
+    this.uses.set(id, use);
+    return id;
+  }
+
+  /** Collects the routes, checks them with the settings, creates each RestApi's authorizers and stages the code. */
+  private prepare(): void {
+    const routes = this.collectRoutes();
+    for (const { api, use } of routes) use.authorizer = this.authorizerFor(api, use.auth);
+    let deferred: string[] = [];
+    try {
+      if (routes.length === 0) throw new SettingError('routes', 'are empty: pass oidc.require() or oidc.optional() to some RestApi addMethod()');
+      const table = mergeRoutes(routes);
+      deferred = checkSettings({ ...this.staged, ...this.deferredSettings }, table);
+      this.collected = { routes: table };
+    } catch (e) {
+      if ((e as { code?: unknown }).code !== 'CONFIG_INVALID') throw e;
+      this.problems.push((e as Error).message);
+      return;
+    }
+    if (deferred.length > 0) {
+      Annotations.of(this).addInfo(`${deferred.join(', ')}: CloudFormation values, checked by the authorizer at cold start (a bad value answers 503 until fixed)`);
+    }
+    this.stageCode(this.collected.routes);
+  }
+
+  private collectRoutes(): CollectedRoute[] {
+    const routes: CollectedRoute[] = [];
+    for (const construct of this.node.root.node.findAll()) {
+      if (!CfnResource.isCfnResource(construct) || construct.cfnResourceType !== 'AWS::ApiGateway::Method') continue;
+      const id = (construct as CfnMethod).authorizerId;
+      const use = id === undefined ? undefined : this.uses.get(id);
+      if (!use) continue;
+      const method = construct.node.scope;
+      if (!(method instanceof Method)) {
+        this.problems.push(`${construct.node.path} carries this authorizer's id, but only methods added with addMethod() can be protected`);
+        continue;
+      }
+      const rule = validateRouteRule({ method: method.httpMethod, resourcePath: method.resource.path, auth: use.auth, ...use.requirement }, this.node.path);
+      routes.push({ rule, api: method.api, use, where: method.node.path });
+    }
+    return routes;
+  }
+
+  private authorizerFor(api: IRestApi, auth: AuthMode): RequestAuthorizer {
+    let byMode = this.authorizers.get(api);
+    if (!byMode) {
+      byMode = new Map();
+      this.authorizers.set(api, byMode);
+      if (this.props.gatewayResponses !== false && api instanceof RestApiBase && !api.node.tryFindChild('Unauthorized')) {
+        const cors = this.props.corsOrigins && parseCorsOrigins(this.props.corsOrigins.join(','), 'corsOrigins');
+        addBearerGatewayResponses(api, this.props.realm ?? api.restApiName, cors);
+      }
+    }
+    let authorizer = byMode.get(auth);
     if (!authorizer) {
-      authorizer = auth === 'required' ? this.requiredAuthorizer() : this.optionalAuthorizer();
-      this.authorizers.set(auth, authorizer);
+      // Named after the RestApi's construct id, so adding another RestApi leaves these ids as they are.
+      const id = `${auth === 'required' ? 'Required' : 'Optional'}For${api.node.id}`;
+      authorizer =
+        auth === 'required'
+          ? // Cached per Authorization header: the policy lists every route the token may call, so one answer is
+            // good for all methods. A request without the header gets 401 from API Gateway without invoking us.
+            new RequestAuthorizer(this, uniqueChildId(this, id), {
+              handler: this.function,
+              identitySources: [IdentitySource.header('Authorization')],
+              resultsCacheTtl: this.resultsCacheTtl,
+            })
+          : // No identity sources, so anonymous requests still reach the authorizer (which allows the optional
+            // routes); that in turn forbids caching, since API Gateway would have no key to cache under.
+            new RequestAuthorizer(this, uniqueChildId(this, id), { handler: this.function, identitySources: [], resultsCacheTtl: Duration.seconds(0) });
+      authorizer._attachToApi(api);
+      byMode.set(auth, authorizer);
     }
     return authorizer;
   }
 
-  // Cached per Authorization header: the policy lists every route the token may call, so one answer is
-  // good for all methods. A request without the header gets 401 from API Gateway without invoking us.
-  private requiredAuthorizer(): RequestAuthorizer {
-    return new RequestAuthorizer(this, 'Required', {
-      handler: this.function,
-      identitySources: [IdentitySource.header('Authorization')],
-      resultsCacheTtl: this.resultsCacheTtl,
-    });
+  /** The prebuilt bundle and the settings file, in one asset directory. */
+  private stageCode(routes: readonly RouteRule[]): void {
+    if (!existsSync(path.join(BUNDLE_DIR, 'index.js'))) {
+      throw new Error(`the prebuilt authorizer bundle is missing (${BUNDLE_DIR}/index.js): run npm run build in apigw-oidc-authorizer`);
+    }
+    const dir = mkdtempSync(path.join(tmpdir(), 'oidc-authorizer-'));
+    for (const file of readdirSync(BUNDLE_DIR)) copyFileSync(path.join(BUNDLE_DIR, file), path.join(dir, file));
+    writeFileSync(path.join(dir, SETTINGS_FILE), `${JSON.stringify({ ...this.staged, OIDC_ROUTES: JSON.stringify(routes) }, null, 2)}\n`);
+    const asset = new Asset(this, 'Code', { path: dir });
+    this.code.stage(asset);
+    // Staged into the assembly (the usual case): the temporary copy is no longer needed.
+    if (path.resolve(asset.assetPath) !== dir) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The routes of every RestApi as one table, since one Lambda serves them all: a method and path on two
+ * RestApis must then require the same.
+ */
+function mergeRoutes(routes: readonly CollectedRoute[]): RouteRule[] {
+  const byKey = new Map<string, CollectedRoute>();
+  for (const route of routes) {
+    const key = `${route.rule.method} ${route.rule.resourcePath}`;
+    const seen = byKey.get(key);
+    if (!seen) byKey.set(key, route);
+    else if (JSON.stringify(seen.rule) !== JSON.stringify(route.rule)) {
+      throw new SettingError('routes', `${key} is protected with different requirements at ${seen.where} and ${route.where}; one OidcAuthorizer holds one route table, so use a second OidcAuthorizer for the second RestApi`);
+    }
+  }
+  return [...byKey.values()].map((r) => r.rule);
+}
+
+/** `id`, or `id2`, `id3`… when `scope` already has a child so named. */
+function uniqueChildId(scope: Construct, id: string): string {
+  let n = 1;
+  while (scope.node.tryFindChild(n === 1 ? id : `${id}${n}`)) n++;
+  return n === 1 ? id : `${id}${n}`;
+}
+
+/** A route's requirement as its handler reads it (lambda/shared/route-requirement.ts). */
+export function handlerEnvironment(rule: Pick<RouteRule, 'auth' | 'scopes' | 'claims' | 'issuers'>): Record<string, string> {
+  const env: Record<string, string> = { ROUTE_AUTH: rule.auth, ROUTE_SCOPES: rule.scopes.join(' ') };
+  if (Object.keys(rule.claims).length > 0) env.ROUTE_CLAIMS = JSON.stringify(rule.claims);
+  if (rule.issuers.length > 0) env.ROUTE_ISSUERS = rule.issuers.join(' ');
+  return env;
+}
+
+/** The directory of the prebuilt authorizer bundle (`npm run build`), found from this package's root. */
+const BUNDLE_DIR = (() => {
+  let dir = __dirname;
+  while (!existsSync(path.join(dir, 'package.json'))) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error(`apigw-oidc-authorizer: no package.json above ${__dirname}`);
+    dir = up;
+  }
+  return path.join(dir, 'dist', 'authorizer');
+})();
+
+/**
+ * The authorizer's code, whose asset (bundle plus settings) can only be made at synth: its S3 location is
+ * handed to the function now as tokens, resolved once `stage` has been called.
+ */
+class StagedCode extends Code {
+  private asset: Asset | undefined;
+  private resource: CfnResource | undefined;
+
+  get isStaged(): boolean {
+    return this.asset !== undefined;
   }
 
-  // No identity sources, so anonymous requests still reach the authorizer (which allows the optional
-  // routes); that in turn forbids caching, since API Gateway would have no key to cache under.
-  private optionalAuthorizer(): RequestAuthorizer {
-    return new RequestAuthorizer(this, 'Optional', {
-      handler: this.function,
-      identitySources: [],
-      resultsCacheTtl: Duration.seconds(0),
-    });
+  bind(): CodeConfig {
+    // Unstaged only when the settings were refused: the construct's validation then stops the synth with the
+    // reason, and the placeholder never reaches a template.
+    return {
+      s3Location: {
+        bucketName: Lazy.string({ produce: () => this.asset?.s3BucketName ?? 'unstaged' }),
+        objectKey: Lazy.string({ produce: () => this.asset?.s3ObjectKey ?? 'unstaged' }),
+      },
+    };
+  }
+
+  override bindToResource(resource: CfnResource): void {
+    this.resource = resource;
+  }
+
+  stage(asset: Asset): void {
+    this.asset = asset;
+    // Tells `sam local`, `npm start` and other tools where the function's code is in the assembly.
+    if (this.resource) asset.addResourceMetadata(this.resource, 'Code');
   }
 }

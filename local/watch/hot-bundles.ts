@@ -4,7 +4,7 @@
 // only those whose output differs are swapped in. Each new bundle goes to a fresh directory, so sandboxes
 // still running the old code keep reading the old files.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { context, type BuildContext, type BuildFailure, type BuildOptions, type OutputFile } from 'esbuild';
 import { BUNDLE_INDEX_FILE, type BundleIndexEntry } from '../../infra/bundle-index-format';
@@ -88,6 +88,9 @@ export async function hotBundles(options: { projectDir: string; assemblyDir: str
         const dir = path.join(outRoot, `${b.logicalId}.${++b.builds}`);
         mkdirSync(dir, { recursive: true });
         for (const file of result.outputFiles) writeFileSync(path.join(dir, path.basename(file.path)), file.contents);
+        // What the synth staged beside the bundle (the authorizer's oidc-settings.json) goes along with the new code.
+        const assetDir = options.model.functions.get(b.logicalId)!.assetDir;
+        for (const name of readdirSync(assetDir)) if (!existsSync(path.join(dir, name))) copyFileSync(path.join(assetDir, name), path.join(dir, name));
         changed.set(b.logicalId, dir);
       }
       return changed;

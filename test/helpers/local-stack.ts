@@ -4,11 +4,12 @@
 //
 // The assembly is synthesized once per `name` with fixed placeholder context and reused while infra/ and
 // lambda/ are unchanged (local/template/synth.ts decides); the issuer, audience and any other authorizer setting
-// reach the bundled authorizer as environment overrides, which is all the context changes in the template.
+// reach the bundled authorizer as environment overrides, which take precedence over its staged settings file.
 import * as path from 'node:path';
 import { readCloudAssembly } from '../../local/template/cloud-assembly';
 import { startLocalApi, type LocalApi } from '../../local/server';
 import { synthesize } from '../../local/template/synth';
+import { isOidcAuthorizer } from '../../local/template/oidc-settings';
 import { readApi } from '../../local/template/reader';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -37,8 +38,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const assemblyDir = path.join(ROOT, '.local', options.name, 'cdk.out');
   const synth = await synthesize({ projectDir: ROOT, outDir: assemblyDir, context: PLACEHOLDER });
   const model = readApi(readCloudAssembly(assemblyDir));
-  const authorizerFunctions = [...model.functions.values()].filter((f) => f.environment.OIDC_ISSUER !== undefined).map((f) => f.logicalId);
-  if (authorizerFunctions.length === 0) throw new Error('no function in the synthesized stack has OIDC_ISSUER: is it still the authorizer?');
+  const authorizerFunctions = [...model.functions.values()].filter(isOidcAuthorizer).map((f) => f.logicalId);
+  if (authorizerFunctions.length === 0) throw new Error('no function in the synthesized stack is an OidcAuthorizer (staged oidc-settings.json with OIDC_ROUTES)');
   const env = { OIDC_ISSUER: options.issuer, OIDC_AUDIENCE: options.audience, ...options.authorizerEnv };
   const api = await startLocalApi({
     assemblyDir,

@@ -63,7 +63,7 @@ beforeAll(async () => {
   const assetOf = (fn: { node: { defaultChild?: unknown } }): FunctionAsset => {
     const props = byLogicalId.get(stack.getLogicalId(fn.node.defaultChild as never))!.Properties;
     // The S3 key is `<asset hash>.zip`; the cloud assembly stages the same asset as `asset.<hash>/`.
-    return { dir: path.join(outdir, `asset.${props.Code.S3Key.replace(/\.zip$/, '')}`), env: props.Environment.Variables };
+    return { dir: path.join(outdir, `asset.${props.Code.S3Key.replace(/\.zip$/, '')}`), env: props.Environment?.Variables ?? {} };
   };
   assets.set('authorizer', assetOf(stack.authorizer.function));
   for (const route of ROUTES) assets.set(route.handler, assetOf((stack.node.findChild(`${routeConstructId(route)}Handler`) as NodeFunction).function));

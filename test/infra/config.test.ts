@@ -1,5 +1,6 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ConfigError, readConfig } from '../../infra/config';
+import { synth } from './synth';
 
 const from = (context: Record<string, unknown>) => readConfig({ tryGetContext: (key) => context[key] });
 const base = { issuer: 'https://login.example.com/', audience: 'api' };
@@ -89,15 +90,16 @@ describe('tuning values', () => {
     expect(() => from({ ...base, clientIdAsAudience: { on: true } })).toThrow(/clientIdAsAudience must be a string, number or boolean/);
   });
 
-  test('bounds come from the authorizer’s own parser, reported by context key', () => {
-    expect(() => from({ ...base, clockToleranceSeconds: 900 })).toThrow(/^CDK context value clockToleranceSeconds must be between 0 and 600, got 900$/);
-    expect(() => from({ ...base, fetchTimeoutMs: 60000 })).toThrow(/fetchTimeoutMs must be between/);
-    expect(() => from({ ...base, algorithms: 'HS256' })).toThrow(/^CDK context value algorithms "HS256" is not allowed/);
+  // Checked once per synth, with the route table, by the OidcAuthorizer: the message names the construct and the key.
+  test('bounds come from the authorizer’s own parser at synth, reported by context key', () => {
+    expect(() => synth({ ...base, clockToleranceSeconds: 900 })).toThrow(/\[OidcApi\/Authorizer\] clockToleranceSeconds must be between 0 and 600, got 900$/m);
+    expect(() => synth({ ...base, fetchTimeoutMs: 60000 })).toThrow(/\[OidcApi\/Authorizer\] fetchTimeoutMs must be between/);
+    expect(() => synth({ ...base, algorithms: 'HS256' })).toThrow(/\[OidcApi\/Authorizer\] algorithms "HS256" is not allowed/);
   });
 
-  test('timings that would answer 503 with the issuer healthy are refused, naming every key involved', () => {
-    expect(() => from({ ...base, jwksMaxAgeSeconds: 5, jwksCooldownSeconds: 30, jwksMaxStaleSeconds: 0 })).toThrow(
-      /^CDK context value jwksCooldownSeconds is 30, longer than jwksMaxAgeSeconds \+ jwksMaxStaleSeconds \(5 \+ 0\)/,
+  test('timings that would answer 503 with the issuer healthy are refused at synth, naming every key involved', () => {
+    expect(() => synth({ ...base, jwksMaxAgeSeconds: 5, jwksCooldownSeconds: 30, jwksMaxStaleSeconds: 0 })).toThrow(
+      /\[OidcApi\/Authorizer\] jwksCooldownSeconds is 30, longer than jwksMaxAgeSeconds \+ jwksMaxStaleSeconds \(5 \+ 0\)/,
     );
   });
 

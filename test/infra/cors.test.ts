@@ -11,7 +11,7 @@ const from = (context: Record<string, unknown>) => readConfig({ tryGetContext: (
 const optionsMethods = (t: Template) => Object.values(t.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'OPTIONS' } })).map((m) => m.Properties);
 const gatewayResponses = (t: Template) => Object.values(t.findResources('AWS::ApiGateway::GatewayResponse')).map((r) => r.Properties);
 const functionEnvironments = (t: Template) =>
-  Object.values(t.findResources('AWS::Lambda::Function')).map((f) => f.Properties.Environment.Variables as Record<string, unknown>);
+  Object.values(t.findResources('AWS::Lambda::Function')).map((f) => (f.Properties.Environment?.Variables ?? {}) as Record<string, unknown>);
 
 describe('CORS off (corsOrigins unset)', () => {
   const { template } = synth();

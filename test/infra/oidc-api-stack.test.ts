@@ -5,14 +5,14 @@ import type { NodeFunction } from '../../infra/constructs/node-function';
 import type { OidcApiStack } from '../../infra/oidc-api-stack';
 import { routeConstructId } from '../../infra/route-table';
 import { ROUTES, type RouteDeclaration } from '../../infra/routes';
-import { BASE_CONTEXT, synth } from './synth';
+import { authorizerSettings, BASE_CONTEXT, synth } from './synth';
 
-const { stack, template } = synth();
+const { app, stack, template } = synth();
 
 const logicalId = (s: Stack, c: { node: { defaultChild?: unknown } }) => s.getLogicalId(c.node.defaultChild as CfnResource);
 const routeFunction = (s: OidcApiStack, route: Pick<RouteDeclaration, 'method' | 'path'>) =>
   s.node.findChild(`${routeConstructId(route)}Handler`) as NodeFunction;
-const authorizerId = (s: OidcApiStack, mode: 'Required' | 'Optional') => s.getLogicalId(s.authorizer.node.findChild(mode).node.defaultChild as CfnResource);
+const authorizerId = (s: OidcApiStack, mode: 'Required' | 'Optional') => s.getLogicalId(s.authorizer.node.findChild(`${mode}ForApi`).node.defaultChild as CfnResource);
 const authorizerFunctionId = (s: OidcApiStack) => logicalId(s, s.authorizer.node.findChild('Handler').node.findChild('Function'));
 
 function methodFor(s: OidcApiStack, t: Template, route: RouteDeclaration) {
@@ -100,8 +100,12 @@ describe('authorizers', () => {
   });
 });
 
-describe('authorizer environment', () => {
-  const env = () => template.toJSON().Resources[authorizerFunctionId(stack)].Properties.Environment.Variables;
+describe('authorizer settings', () => {
+  const env = () => authorizerSettings(app, template, authorizerFunctionId(stack));
+
+  test('staged beside the bundle, not in the environment (whose 4 KB a route table of ~40 routes overflows)', () => {
+    expect(template.toJSON().Resources[authorizerFunctionId(stack)].Properties.Environment).toBeUndefined();
+  });
 
   test('with only issuer and audience: the required variables and nothing else', () => {
     expect(env()).toEqual({
@@ -112,13 +116,13 @@ describe('authorizer environment', () => {
   });
 
   test('OIDC_ROUTES is exactly what infra/routes.ts declares', () => {
-    expect(JSON.parse(env().OIDC_ROUTES)).toEqual(
+    expect(JSON.parse(env().OIDC_ROUTES!)).toEqual(
       ROUTES.map((r) => ({ method: r.method, resourcePath: r.path, auth: r.auth, scopes: [...r.scopes], claims: r.claims ?? {}, issuers: r.issuers ?? [] })),
     );
   });
 
   test('every tuning value given becomes its contract variable', () => {
-    const { stack: s, template: t } = synth({
+    const { app: a, stack: s, template: t } = synth({
       ...BASE_CONTEXT,
       audience: 'api,https://api.example.com',
       jwksUri: 'https://login.example.com/keys',
@@ -136,7 +140,7 @@ describe('authorizer environment', () => {
       clientIdAsAudience: 'true',
       tokenCacheSize: '0',
     });
-    const vars = t.toJSON().Resources[authorizerFunctionId(s)].Properties.Environment.Variables;
+    const vars = authorizerSettings(a, t, authorizerFunctionId(s));
     expect(vars).toEqual({
       OIDC_ISSUER: BASE_CONTEXT.issuer,
       OIDC_AUDIENCE: 'api,https://api.example.com',
@@ -161,8 +165,8 @@ describe('authorizer environment', () => {
   });
 
   test('an empty requiredScopes is passed on, meaning no globally required scope', () => {
-    const { stack: s, template: t } = synth({ ...BASE_CONTEXT, requiredScopes: '' });
-    expect(t.toJSON().Resources[authorizerFunctionId(s)].Properties.Environment.Variables.OIDC_REQUIRED_SCOPES).toBe('');
+    const { app: a, stack: s, template: t } = synth({ ...BASE_CONTEXT, requiredScopes: '' });
+    expect(authorizerSettings(a, t, authorizerFunctionId(s)).OIDC_REQUIRED_SCOPES).toBe('');
   });
 });
 
@@ -183,7 +187,7 @@ describe('functions', () => {
       expect(resources[logicalId(stack, routeFunction(stack, route).function)].Properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
     }
     // The authorizer logs reason codes, not traces, and its cold start is on every new container's first request.
-    expect(resources[authorizerFunctionId(stack)].Properties.Environment.Variables.NODE_OPTIONS).toBeUndefined();
+    expect(resources[authorizerFunctionId(stack)].Properties.Environment?.Variables?.NODE_OPTIONS).toBeUndefined();
   });
 
   test('the authorizer outlasts two key fetches (10 s) with 128 MiB (sized from bench/); handlers get 3 s', () => {

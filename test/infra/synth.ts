@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { readSettings } from '../../lambda/authorizer/settings-file';
 import { readConfig } from '../../infra/config';
 import { OidcApiStack, type OidcApiStackProps } from '../../infra/oidc-api-stack';
 import cdkJson from '../../cdk.json';
@@ -32,4 +33,14 @@ export function synth(context: Record<string, unknown> = BASE_CONTEXT, props: Pa
   const app = appWith(context);
   const stack = new OidcApiStack(app, 'OidcApi', { config: readConfig(app.node), ...props });
   return { app, stack, template: Template.fromStack(stack) };
+}
+
+/**
+ * What an OidcAuthorizer function reads at cold start: the settings file staged in its asset (found by the
+ * asset hash in its S3 key) overlaid with its environment.
+ */
+export function authorizerSettings(app: App, template: Template, logicalId: string): Readonly<Record<string, string | undefined>> {
+  const props = template.toJSON().Resources[logicalId].Properties;
+  const dir = join(app.outdir, `asset.${String(props.Code.S3Key).replace(/\.zip$/, '')}`);
+  return readSettings(dir, props.Environment?.Variables ?? {});
 }

@@ -11,6 +11,7 @@ import { synthesize } from '../../local/template/synth';
 import { request } from './support/http';
 import { collectLogs, type Logs } from './support/logs';
 import { tempDir } from './support/temp-dir';
+import { oidcSettings } from '../../local/template/oidc-settings';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const dir = tempDir('local-stack');
@@ -44,7 +45,8 @@ describe('the real stack, served locally', () => {
       [['method.request.header.Authorization'], 300],
     ]);
     expect(new Set(authorizers.map((a) => a.functionId)).size).toBe(1);
-    expect(api.model.functions.get(authorizers[0]!.functionId)!.environment.OIDC_ISSUER).toBe(issuer.issuer);
+    // The issuer is in the settings the construct staged beside the bundle, as the function reads them.
+    expect(oidcSettings(api.model.functions.get(authorizers[0]!.functionId)!).OIDC_ISSUER).toBe(issuer.issuer);
   });
 
   test('the homepage answers anonymous callers', async () => {

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { tempDir } from './temp-dir';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
-const COPIED = ['infra', 'lambda', 'local', 'cdk.json', 'tsconfig.json', 'package.json', 'package-lock.json'];
+const COPIED = ['infra', 'lambda', 'local', 'scripts', 'cdk.json', 'tsconfig.json', 'package.json', 'package-lock.json'];
 
 export interface ProjectCopy {
   readonly dir: string;

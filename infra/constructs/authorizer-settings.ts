@@ -1,6 +1,9 @@
-// The authorizer's environment (the contract's OIDC_* variables) built from typed settings, and checked
-// with the authorizer's own cold-start parser so a bad value fails `cdk synth`, not the first request.
-import { Token } from 'aws-cdk-lib';
+// The authorizer's settings as the contract's OIDC_* variables, built from typed props, and checked with the
+// authorizer's own cold-start parser so a bad value fails `cdk synth`, not the first request. A value that is
+// a CDK token (an SSM parameter) can only be resolved by CloudFormation: it goes to the environment and is
+// checked at cold start, and the synth says so.
+import { Stack, Token } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
 import { readConfig } from '../../lambda/authorizer/config';
 import type { RouteRule } from '../../lambda/shared/routes';
 
@@ -83,39 +86,63 @@ export const SETTING_ENV: { readonly [K in keyof Required<OidcAuthorizerSettings
   contextClaims: 'OIDC_CONTEXT_CLAIMS',
 };
 
-/** One issuer (`issuer`, `audience`, `jwksUri`), or several (`issuers`): never both. */
-export interface AuthorizerEnvironmentInput {
+/** Whom the authorizer trusts: one issuer (`issuer`, `audience`, `jwksUri`) or several (`issuers`), never both. */
+export interface AuthorizerTrust {
   /** Exact `iss` of accepted tokens; https, or http for a loopback host. @default - required unless `issuers` */
   readonly issuer?: string;
   /** A token's `aud` must hold one of these. @default - required with `issuer` */
-  readonly audience?: readonly string[];
+  readonly audience?: string | readonly string[];
   /** @default - discovered from `<issuer>/.well-known/openid-configuration` */
   readonly jwksUri?: string;
-  /** Several trusted issuers (up to 20), each with its own audiences and rules; becomes OIDC_ISSUERS. */
+  /** Several trusted issuers (up to 20), each with its own audiences and rules. @default - the one `issuer` */
   readonly issuers?: readonly IssuerSetting[];
-  /** What each API method requires; becomes OIDC_ROUTES. */
-  readonly routes: readonly RouteRule[];
   /** @default - the authorizer's own defaults */
   readonly settings?: OidcAuthorizerSettings;
 }
 
-/** The Lambda environment for the authorizer, exactly the contract's variables and nothing unset. */
-export function authorizerEnvironment(input: AuthorizerEnvironmentInput): Record<string, string> {
-  // Either form is passed on as given; the authorizer's parser (run by validateAuthorizerEnvironment) refuses
-  // both at once, or neither, with a message naming the setting.
-  const env: Record<string, string> = {};
-  if (input.issuers !== undefined) env.OIDC_ISSUERS = JSON.stringify(input.issuers);
-  if (input.issuer !== undefined) env.OIDC_ISSUER = input.issuer;
-  if (input.audience !== undefined) env.OIDC_AUDIENCE = input.audience.join(',');
-  env.OIDC_ROUTES = JSON.stringify(input.routes);
-  if (input.jwksUri !== undefined) env.OIDC_JWKS_URI = input.jwksUri;
+/** The OIDC_* variables for `input` (OIDC_ROUTES aside), unset ones left out; values may be CDK tokens. */
+export function settingVariables(input: AuthorizerTrust): Record<string, string> {
+  // Either form is passed on as given; the authorizer's parser refuses both at once, or neither, naming the setting.
+  const vars: Record<string, string> = {};
+  if (input.issuers !== undefined) vars.OIDC_ISSUERS = JSON.stringify(input.issuers);
+  if (input.issuer !== undefined) vars.OIDC_ISSUER = input.issuer;
+  if (input.audience !== undefined) vars.OIDC_AUDIENCE = typeof input.audience === 'string' ? input.audience : input.audience.join(',');
+  if (input.jwksUri !== undefined) vars.OIDC_JWKS_URI = input.jwksUri;
   const settings = input.settings ?? {};
   for (const key of Object.keys(SETTING_ENV) as (keyof OidcAuthorizerSettings)[]) {
     const value = settings[key];
     if (value === undefined) continue;
-    env[SETTING_ENV[key]] = Array.isArray(value) ? value.join(' ') : String(value);
+    if (typeof value === 'number' && Token.isUnresolved(value)) {
+      throw new SettingError(key, 'must be a number known at synth, not a CloudFormation value: it also sizes the Lambda');
+    }
+    vars[SETTING_ENV[key]] = Array.isArray(value) ? value.join(' ') : String(value);
   }
-  return env;
+  return vars;
+}
+
+/** The variables whose values hold CDK tokens, for the environment (resolved by CloudFormation), and the rest. */
+export function splitDeferred(scope: IConstruct, input: AuthorizerTrust, vars: Readonly<Record<string, string>>) {
+  const staged: Record<string, string> = {};
+  const deferred: Record<string, string> = {};
+  for (const [name, value] of Object.entries(vars)) {
+    if (!Token.isUnresolved(value)) staged[name] = value;
+    // The issuers array is rendered by CloudFormation (Fn::Join), so its tokens resolve in place.
+    else deferred[name] = name === 'OIDC_ISSUERS' ? Stack.of(scope).toJsonString(input.issuers) : value;
+  }
+  return { staged, deferred };
+}
+
+/** A setting the authorizer's parser refused at synth; `setting` is the prop's name. */
+export class SettingError extends Error {
+  override readonly name = 'SettingError';
+  readonly code = 'CONFIG_INVALID';
+  constructor(
+    readonly setting: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(reason.startsWith(`${setting}[`) || reason.startsWith(`${setting} `) ? reason : `${setting} ${reason}`, options);
+  }
 }
 
 const SETTING_OF_ENV: Readonly<Record<string, string>> = {
@@ -128,12 +155,30 @@ const SETTING_OF_ENV: Readonly<Record<string, string>> = {
 };
 
 /**
- * Runs the authorizer's cold-start parser over `env`. Throws a plain Error that names the setting
- * (`clockToleranceSeconds must be between 0 and 600, got 900`). Skipped when a value is a CDK token,
- * which only CloudFormation can resolve.
+ * Runs the authorizer's cold-start parser over `vars` and `routes`, once per synth. A CDK token in a value is
+ * replaced by a placeholder URL that passes every check (the same token, the same placeholder), so the rest
+ * is still checked; the names of the settings so deferred are returned. Throws a SettingError naming the
+ * setting as a prop (`clockToleranceSeconds must be between 0 and 600, got 900`).
  */
-export function validateAuthorizerEnvironment(env: Readonly<Record<string, string>>): void {
-  if (Object.values(env).some((v) => Token.isUnresolved(v))) return;
+export function checkSettings(vars: Readonly<Record<string, string>>, routes: readonly RouteRule[]): string[] {
+  const placeholders = new Map<string, string>();
+  const deferred = new Set<string>();
+  const resolvable = (name: string, value: unknown): unknown => {
+    if (typeof value === 'string' && Token.isUnresolved(value)) {
+      deferred.add(SETTING_OF_ENV[name] ?? name);
+      if (!placeholders.has(value)) placeholders.set(value, `https://deferred-${placeholders.size + 1}.invalid/`);
+      return placeholders.get(value);
+    }
+    if (Array.isArray(value)) return value.map((v) => resolvable(name, v));
+    if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolvable(name, v)]));
+    return value;
+  };
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(vars)) {
+    env[name] = name === 'OIDC_ISSUERS' && Token.isUnresolved(value) ? value : (resolvable(name, value) as string);
+  }
+  if (env.OIDC_ISSUERS !== undefined) env.OIDC_ISSUERS = JSON.stringify(resolvable('OIDC_ISSUERS', JSON.parse(env.OIDC_ISSUERS)));
+  env.OIDC_ROUTES = JSON.stringify(resolvable('OIDC_ROUTES', routes));
   try {
     readConfig(env);
   } catch (e) {
@@ -143,8 +188,7 @@ export function validateAuthorizerEnvironment(env: Readonly<Record<string, strin
     const reason = String(err.message)
       .slice(err.setting.length + 2)
       .replace(/\bOIDC_[A-Z_]+\b/g, (name) => SETTING_OF_ENV[name] ?? name);
-    const name = SETTING_OF_ENV[err.setting] ?? err.setting;
-    // "issuers[1].audience is required" names its setting already.
-    throw new Error(reason.startsWith(`${name}[`) ? reason : `${name} ${reason}`, { cause: e });
+    throw new SettingError(SETTING_OF_ENV[err.setting] ?? err.setting, reason, { cause: e });
   }
+  return [...deferred];
 }

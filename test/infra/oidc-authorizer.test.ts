@@ -1,0 +1,194 @@
+// The public construct as a consumer uses it: methods of their own RestApis attached with require()/optional(),
+// the route table collected at synth, one construct serving several RestApis, tokens in props.
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { Stack, Token } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { CfnMethod, LambdaIntegration, RestApi } from 'aws-cdk-lib/aws-apigateway';
+import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { StringParameter } from 'aws-cdk-lib/aws-ssm';
+import { OidcAuthorizer, type OidcAuthorizerProps } from '../../infra';
+import { readConfig } from '../../lambda/authorizer/config';
+import { createAuthorizer } from '../../lambda/authorizer/handler';
+import { readSettings, SETTINGS_FILE } from '../../lambda/authorizer/settings-file';
+import { authorizerEvent } from '../helpers/events';
+import { startIssuer } from '../helpers/issuer';
+import { ISSUER_AUDIENCE, makeKey, signToken } from '../helpers/keys';
+import { captureLogger } from '../helpers/log';
+import { appWith } from './synth';
+
+const TRUST = { issuer: 'https://login.example.com/', audience: 'api' };
+
+function consumer(props: OidcAuthorizerProps | ((stack: Stack) => OidcAuthorizerProps) = TRUST) {
+  const app = appWith();
+  const stack = new Stack(app, 'Consumer');
+  const oidc = new OidcAuthorizer(stack, 'Oidc', typeof props === 'function' ? props(stack) : props);
+  const handler = new LambdaFunction(stack, 'Handler', { runtime: Runtime.NODEJS_24_X, handler: 'index.handler', code: Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "" })') });
+  // One invoke permission for the API rather than two per method, as a consumer with hundreds of routes would.
+  const integration = new LambdaIntegration(handler, { scopePermissionToMethod: false, allowTestInvoke: false });
+  return { app, stack, oidc, integration };
+}
+
+const resources = (t: Template, type: string) => Object.entries(t.findResources(type));
+const functionId = (stack: Stack, oidc: OidcAuthorizer) => stack.getLogicalId(oidc.function.node.defaultChild as never);
+/** What the authorizer Lambda reads at cold start: the staged file, then its environment. */
+function staged(app: ReturnType<typeof appWith>, t: Template, id: string) {
+  const props = t.toJSON().Resources[id].Properties;
+  const dir = path.join(app.outdir, `asset.${String(props.Code.S3Key).replace(/\.zip$/, '')}`);
+  return { dir, env: props.Environment?.Variables ?? {}, settings: readSettings(dir, {}) };
+}
+
+describe('attaching', () => {
+  test('three lines protect a RestApi: the route table is collected from the methods, in any order', () => {
+    const { app, stack, oidc, integration } = consumer();
+    const api = new RestApi(stack, 'Api');
+    const orders = api.root.addResource('orders');
+    orders.addResource('{id}').addMethod('DELETE', integration, oidc.require({ scopes: ['orders:admin'] }));
+    orders.addMethod('GET', integration, oidc.require({ scopes: ['orders:read'] }));
+    api.root.addMethod('GET', integration, oidc.optional());
+    const t = Template.fromStack(stack);
+    expect(oidc.routes.map((r) => `${r.method} ${r.resourcePath} ${r.auth} ${r.scopes.join(',')}`).sort()).toEqual([
+      'DELETE /orders/{id} required orders:admin',
+      'GET / optional ',
+      'GET /orders required orders:read',
+    ]);
+    expect(JSON.parse(staged(app, t, functionId(stack, oidc)).settings.OIDC_ROUTES!)).toEqual(oidc.routes);
+    const authorizers = resources(t, 'AWS::ApiGateway::Authorizer');
+    expect(authorizers).toHaveLength(2);
+    const byMode = Object.fromEntries(authorizers.map(([id, r]) => [r.Properties.IdentitySource ? 'required' : 'optional', id]));
+    for (const [, m] of resources(t, 'AWS::ApiGateway::Method')) {
+      expect(m.Properties.AuthorizationType).toBe('CUSTOM');
+      expect(m.Properties.AuthorizerId).toEqual({ Ref: m.Properties.HttpMethod === 'GET' && JSON.stringify(m.Properties.ResourceId).includes('RootResourceId') ? byMode.optional : byMode.required });
+    }
+  });
+
+  test('one construct serves two RestApis, each with its own authorizer pair, gateway responses and invoke permission', () => {
+    const { stack, oidc, integration } = consumer();
+    const shop = new RestApi(stack, 'Shop');
+    const admin = new RestApi(stack, 'Admin');
+    shop.root.addResource('orders').addMethod('GET', integration, oidc.require({ scopes: ['orders:read'] }));
+    admin.root.addResource('users').addMethod('GET', integration, oidc.require({ scopes: ['users:read'] }));
+    admin.root.addMethod('GET', integration, oidc.optional());
+    const t = Template.fromStack(stack);
+    const authorizers = resources(t, 'AWS::ApiGateway::Authorizer');
+    expect(authorizers.map(([, a]) => a.Properties.RestApiId.Ref).sort()).toEqual([stack.resolve(admin.restApiId).Ref, stack.resolve(admin.restApiId).Ref, stack.resolve(shop.restApiId).Ref]);
+    for (const [, m] of resources(t, 'AWS::ApiGateway::Method')) {
+      const authorizer = t.toJSON().Resources[m.Properties.AuthorizerId.Ref];
+      expect(authorizer.Properties.RestApiId).toEqual(m.Properties.RestApiId);
+    }
+    const permissions = resources(t, 'AWS::Lambda::Permission').filter(([, p]) => JSON.stringify(p.Properties.FunctionName).includes(functionId(stack, oidc)));
+    expect(permissions).toHaveLength(3);
+    for (const api of [shop, admin]) {
+      t.hasResourceProperties('AWS::ApiGateway::GatewayResponse', { RestApiId: stack.resolve(api.restApiId), ResponseType: 'UNAUTHORIZED', StatusCode: '401' });
+      t.hasResourceProperties('AWS::ApiGateway::GatewayResponse', { RestApiId: stack.resolve(api.restApiId), ResponseType: 'AUTHORIZER_FAILURE', StatusCode: '503' });
+    }
+    expect(oidc.routes).toHaveLength(3);
+  });
+
+  test('the same route on two RestApis with different requirements is refused, naming both methods', () => {
+    const { stack, oidc, integration } = consumer();
+    new RestApi(stack, 'A').root.addResource('orders').addMethod('GET', integration, oidc.require({ scopes: ['a'] }));
+    new RestApi(stack, 'B').root.addResource('orders').addMethod('GET', integration, oidc.require({ scopes: ['b'] }));
+    expect(() => Template.fromStack(stack)).toThrow(/\[Consumer\/Oidc\] routes GET \/orders is protected with different requirements at Consumer\/A\/Default\/orders\/GET and Consumer\/B\/Default\/orders\/GET/);
+  });
+
+  test('gatewayResponses: false leaves the RestApi’s responses alone', () => {
+    const { stack, oidc, integration } = consumer({ ...TRUST, gatewayResponses: false });
+    new RestApi(stack, 'Api').root.addMethod('GET', integration, oidc.require());
+    Template.fromStack(stack).resourceCountIs('AWS::ApiGateway::GatewayResponse', 0);
+  });
+
+  test('a method carrying the authorizer’s id without addMethod() is refused at synth: its route would be unknown', () => {
+    const { stack, oidc, integration } = consumer();
+    const api = new RestApi(stack, 'Api');
+    api.root.addMethod('GET', integration, oidc.require());
+    new CfnMethod(stack, 'Raw', { restApiId: api.restApiId, resourceId: api.root.resourceId, httpMethod: 'POST', authorizationType: 'CUSTOM', authorizerId: oidc.require().authorizer.authorizerId });
+    expect(() => Template.fromStack(stack)).toThrow(/Consumer\/Raw carries this authorizer's id, but only methods added with addMethod\(\) can be protected/);
+  });
+
+  test('an authorizer that protects nothing is refused at synth', () => {
+    const { stack } = consumer();
+    new RestApi(stack, 'Api').root.addMethod('GET');
+    expect(() => Template.fromStack(stack)).toThrow(/\[Consumer\/Oidc\] routes are empty: pass oidc.require\(\) or oidc.optional\(\)/);
+  });
+
+  test('a malformed requirement fails at the addMethod that carries it; a table the reach check refuses fails the synth, naming the routes', () => {
+    const { stack, oidc, integration } = consumer();
+    expect(() => oidc.require({ scopes: ['two words'] })).toThrow(/Consumer\/Oidc: required\(\).*scopes must be an array of scope tokens/);
+    const api = new RestApi(stack, 'Api');
+    const files = api.root.addResource('files');
+    files.addResource('{proxy+}').addMethod('ANY', integration, oidc.require());
+    files.addResource('secret').addMethod('GET', integration, oidc.require({ scopes: ['admin'] }));
+    expect(() => Template.fromStack(stack)).toThrow(/\[Consumer\/Oidc\] routes .*ANY \/files\/\{proxy\+\}.* also matches requests of GET \/files\/secret/s);
+  });
+
+  test('handlerEnvironment carries the route’s requirement for the handler’s own re-check', () => {
+    const { oidc } = consumer();
+    expect(oidc.require({ scopes: ['orders:read'], claims: { tenant: ['acme'] } }).handlerEnvironment).toEqual({
+      ROUTE_AUTH: 'required',
+      ROUTE_SCOPES: 'orders:read',
+      ROUTE_CLAIMS: JSON.stringify({ tenant: ['acme'] }),
+    });
+    expect(oidc.optional().handlerEnvironment).toEqual({ ROUTE_AUTH: 'optional', ROUTE_SCOPES: '' });
+  });
+});
+
+describe('no 4 KB ceiling', () => {
+  test('200 routes with claim rules synthesize, stay out of the environment, and are served by the staged settings', async () => {
+    const key = await makeKey('ES256');
+    const issuer = await startIssuer([key.jwk]);
+    try {
+      const { app, stack, oidc, integration } = consumer({ issuer: issuer.url, audience: ISSUER_AUDIENCE });
+      const api = new RestApi(stack, 'Api');
+      for (let i = 0; i < 200; i++) {
+        api.root.addResource(`tenant-resource-${i}`).addMethod('GET', integration, oidc.require({ scopes: [`read:${i}`], claims: { tenant: [`t${i}`, 'shared'] } }));
+      }
+      const t = Template.fromStack(stack);
+      const { dir, env, settings } = staged(app, t, functionId(stack, oidc));
+      expect(env).toEqual({});
+      expect(Buffer.byteLength(readFileSync(path.join(dir, SETTINGS_FILE)))).toBeGreaterThan(4096 * 4);
+      expect(JSON.parse(settings.OIDC_ROUTES!)).toHaveLength(200);
+
+      const authorizer = createAuthorizer(readConfig(settings), { logger: captureLogger() });
+      const token = await signToken(key, issuer.url, { claims: { scope: 'openid read:150', tenant: 'shared' } });
+      const allowed = await authorizer.handler(authorizerEvent({ resource: '/tenant-resource-150', authorization: `Bearer ${token}` }));
+      expect(allowed.policyDocument.Statement[0]!.Effect).toBe('Allow');
+      expect(JSON.stringify(allowed.policyDocument)).toContain('GET/tenant-resource-150');
+      expect(JSON.stringify(allowed.policyDocument)).not.toContain('GET/tenant-resource-151');
+    } finally {
+      await issuer.close();
+    }
+  });
+});
+
+describe('tokens in props', () => {
+  test('an issuer from SSM goes to the environment, resolved by CloudFormation; the synth checks the rest and says what it deferred', () => {
+    let issuer = '';
+    const { app, stack, oidc, integration } = consumer((s) => {
+      issuer = StringParameter.valueForStringParameter(s, '/idp/issuer');
+      return { issuer, audience: 'api', settings: { clockToleranceSeconds: 30 } };
+    });
+    // The route table is staged as a file: a route cannot name a value only CloudFormation knows.
+    expect(() => oidc.require({ issuers: [issuer] })).toThrow(/routes of Consumer\/Oidc: a route's scopes, claims and issuers must be known at synth/);
+    new RestApi(stack, 'Api').root.addMethod('GET', integration, oidc.require());
+    const t = Template.fromStack(stack);
+    const { env, settings } = staged(app, t, functionId(stack, oidc));
+    expect(env.OIDC_ISSUER).toEqual({ Ref: expect.stringMatching(/^SsmParameterValueidpissuer/) });
+    expect(settings.OIDC_ISSUER).toBeUndefined();
+    expect(settings.OIDC_CLOCK_TOLERANCE_SECONDS).toBe('30');
+    const info = app.synth().getStackByName('Consumer').messages.filter((m) => m.id.endsWith('/Oidc')).map((m) => String(m.entry.data));
+    expect(info).toEqual([expect.stringMatching(/^issuer: CloudFormation values, checked by the authorizer at cold start/)]);
+  });
+
+  test('a deferred issuer does not hide a bad literal setting beside it', () => {
+    const { stack, oidc, integration } = consumer((s) => ({ issuer: StringParameter.valueForStringParameter(s, '/idp/issuer'), audience: 'api', settings: { clockToleranceSeconds: 900 } }));
+    new RestApi(stack, 'Api').root.addMethod('GET', integration, oidc.require());
+    expect(() => Template.fromStack(stack)).toThrow(/\[Consumer\/Oidc\] clockToleranceSeconds must be between 0 and 600, got 900/);
+  });
+
+  test('a number that is a CloudFormation value is refused at once: it also sizes the Lambda', () => {
+    const { stack } = consumer();
+    const fetchTimeoutMs = Token.asNumber(StringParameter.valueForStringParameter(stack, '/idp/timeout'));
+    expect(() => new OidcAuthorizer(stack, 'T', { ...TRUST, settings: { fetchTimeoutMs } })).toThrow('fetchTimeoutMs must be a number known at synth, not a CloudFormation value');
+  });
+});

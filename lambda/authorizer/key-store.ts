@@ -29,6 +29,11 @@ export interface KeyStoreOptions {
 
 /** A JWKS is a handful of keys; past this the rest are ignored rather than imported. */
 const MAX_KEYS = 100;
+/**
+ * Keys one kid may name; the rest are skipped. A forged token naming a shared kid costs one verification per
+ * key (20 keys 2.9 ms), and an issuer needs a few at most (one per key type, or old and new material).
+ */
+const MAX_KEYS_PER_KID = 3;
 /** First retry delay while no key set was ever fetched; it doubles up to the cooldown. */
 const FIRST_BACKOFF_MS = 1000;
 
@@ -224,8 +229,13 @@ export class KeyStore {
         skipped.push(`${r.kid ?? '(no kid)'}: ${r.reason}`);
         continue;
       }
+      const same = r.kid === undefined ? [] : (byKid.get(r.kid) ?? []);
+      if (same.length >= MAX_KEYS_PER_KID) {
+        skipped.push(`${r.kid}: more than ${MAX_KEYS_PER_KID} keys share this kid`);
+        continue;
+      }
       all.push(r);
-      if (r.kid !== undefined) byKid.set(r.kid, [...(byKid.get(r.kid) ?? []), r]);
+      if (r.kid !== undefined) byKid.set(r.kid, [...same, r]);
     }
     if (all.length === 0) throw new KeySetError('JWKS_INVALID', `JWKS holds no key usable with the allowed algorithms (${skipped.join('; ')})`);
     return { byKid, all, skipped, fetchedAt: this.options.now(), imported };

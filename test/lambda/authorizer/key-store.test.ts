@@ -364,6 +364,22 @@ describe('KeyStore', () => {
     expect(await store.candidates(undefined, 'RS256')).toHaveLength(2);
   });
 
+  it('keeps at most 3 keys per kid, skipping the rest with a logged reason: a forged token costs 3 verifications, not 20', async () => {
+    const shared = await Promise.all(Array.from({ length: 20 }, () => makeKey('ES256', 'shared')));
+    const h = harness([...shared.map((k) => k.jwk), a.jwk]);
+    const store = h.make({ jwksUri: JWKS });
+    const found = await store.candidates('shared', 'ES256');
+    expect(found).toHaveLength(3);
+    // The first three published, in order, are the ones kept.
+    const kept = await Promise.all(found.map((f) => crypto.subtle.exportKey('jwk', f.key)));
+    expect(kept.map((k) => k.x)).toEqual(shared.slice(0, 3).map((k) => k.jwk.x));
+    expect(await store.candidates(undefined, 'ES256')).toHaveLength(3); // skipped keys are out of the set entirely
+    expect(await store.candidates('key-a', 'RS256')).toHaveLength(1); // other kids unaffected
+    const fetched = h.logger.lines.find((l) => l.fields.event === 'jwks_fetch' && l.fields.outcome === 'ok')!;
+    expect(fetched.fields.keys).toBe(4);
+    expect(String(fetched.fields.skipped).split('; ')).toEqual(Array.from({ length: 17 }, () => 'shared: more than 3 keys share this kid'));
+  });
+
   it('prefetch during init never throws, even when the issuer is down', async () => {
     const h = harness([a.jwk]);
     h.state.failWith = new FetchError('FETCH_NETWORK', 'ECONNREFUSED');

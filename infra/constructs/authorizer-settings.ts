@@ -24,7 +24,7 @@ export interface OidcAuthorizerSettings {
   readonly jwksMaxAgeSeconds?: number;
   /** Stale keys stay usable this long while refreshes fail. @default 86400 (seconds) */
   readonly jwksMaxStaleSeconds?: number;
-  /** At most one key fetch per this interval. @default 30 (seconds) */
+  /** At most one key fetch per this interval; a key used before it is published may be refused this long. @default 10 (seconds) */
   readonly jwksCooldownSeconds?: number;
   /** Per HTTP request to the issuer; also sizes the Lambda timeout. @default 3000 (milliseconds) */
   readonly fetchTimeoutMs?: number;

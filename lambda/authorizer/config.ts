@@ -24,7 +24,11 @@ export interface AuthorizerConfig {
   readonly jwksMaxAgeSeconds: number;
   /** Stale keys are still used this long after the last good fetch while refreshes fail. @default 86400 (seconds) */
   readonly jwksMaxStaleSeconds: number;
-  /** At most one key fetch per this interval, however many unknown `kid`s arrive. @default 30 (seconds) */
+  /**
+   * At most one key fetch per this interval, however many unknown `kid`s arrive; also how long a key the issuer
+   * signs with before publishing it may be refused. 10 s, aws-jwt-verify's penalty box: such a rotation heals
+   * within seconds, and a kid flood costs each container at most 6 fetches a minute. @default 10 (seconds)
+   */
   readonly jwksCooldownSeconds: number;
   /** Per HTTP request to the issuer. @default 3000 (milliseconds) */
   readonly fetchTimeoutMs: number;
@@ -89,7 +93,7 @@ export function readConfig(env: Env): AuthorizerConfig {
     clockToleranceSeconds: integer(env, 'OIDC_CLOCK_TOLERANCE_SECONDS', 60, 0, 600),
     jwksMaxAgeSeconds: integer(env, 'OIDC_JWKS_MAX_AGE_SECONDS', 600, 1, 86400),
     jwksMaxStaleSeconds: integer(env, 'OIDC_JWKS_MAX_STALE_SECONDS', 86400, 0, 7 * 86400),
-    jwksCooldownSeconds: integer(env, 'OIDC_JWKS_COOLDOWN_SECONDS', 30, 1, 3600),
+    jwksCooldownSeconds: integer(env, 'OIDC_JWKS_COOLDOWN_SECONDS', 10, 1, 3600),
     fetchTimeoutMs: integer(env, 'OIDC_FETCH_TIMEOUT_MS', 3000, 100, 10000),
     fetchMaxBytes: integer(env, 'OIDC_FETCH_MAX_BYTES', 1048576, 1024, 10 * 1048576),
     maxTokenBytes: integer(env, 'OIDC_MAX_TOKEN_BYTES', 16384, 512, 65536),

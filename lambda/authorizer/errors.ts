@@ -69,8 +69,8 @@ export class KeySetError extends AuthorizerError {
 }
 
 /**
- * The token cannot be checked: no usable keys (never fetched, or older than the max stale age), or its kid
- * is not in the set and no fetch has looked for it yet. Ends in 503.
+ * The issuer's keys cannot be had at all: never fetched, or older than the max stale age. Ends in 503. A kid
+ * the key set lacks is not this: that token is invalid (TokenError KEY_NOT_FOUND).
  */
 export class KeysUnavailableError extends AuthorizerError {
   override readonly name = 'KeysUnavailableError';

@@ -45,7 +45,6 @@ export class Issuers {
         cooldownMs: config.jwksCooldownSeconds * 1000,
         fetchTimeoutMs: config.fetchTimeoutMs,
         fetchMaxBytes: config.fetchMaxBytes,
-        clockToleranceMs: config.clockToleranceSeconds * 1000,
         fetchJson,
         now,
         logger: withIssuer(logger, ic.issuer),

@@ -27,7 +27,7 @@ export interface Verified extends Principal {
 const MAX_KID_LENGTH = 1024;
 
 /** The token's claims, unverified, for the slow path only (keys to fetch); undefined when it has none to read. */
-function unverifiedClaims(token: string): { iss?: unknown; iat?: unknown } | undefined {
+function unverifiedClaims(token: string): { iss?: unknown } | undefined {
   try {
     return decodeJwt(token);
   } catch {
@@ -155,13 +155,12 @@ export class JwtVerifier {
 
   /**
    * The keys when they are not at hand (a kid the set lacks, a stale set): a token of another issuer is refused
-   * here, before anything is fetched for it; the unverified iat helps tell a retired key from a new one.
+   * here, before anything is fetched for it.
    */
   private lookUp(token: string, kid: string | undefined, alg: string): Promise<readonly VerificationKey[]> {
     const claims = unverifiedClaims(token);
     if (claims && claims.iss !== this.options.issuer) throw new TokenError('ISSUER_MISMATCH', 'iss is not the configured issuer');
-    const iat = claims?.iat;
-    return this.keys.candidates(kid, alg, () => (typeof iat === 'number' && Number.isFinite(iat) ? iat : undefined));
+    return this.keys.candidates(kid, alg);
   }
 
   /**

@@ -189,11 +189,9 @@ export const ATTACKS: readonly Attack[] = [
   ['no audience', async (c) => bearer(await valid(c, { aud: undefined }))],
 ];
 
-/** Rows just inside each limit: these must be accepted (and reach the Lambda). */
 /**
- * Attacks whose kid the issuer never published. No fetch has looked for such a kid when it first arrives
- * inside the refetch cooldown, so the token cannot be checked yet and is answered 503 (it could be signed by
- * a key rotated in a moment ago); once a fetch has looked and not found it, 401. Never a Lambda either way.
+ * Attacks whose kid the issuer never published: 401 inside the refetch cooldown (the current set lacks the
+ * kid) and after it (the one refetch lacks it too). Never a 5xx, never a Lambda.
  */
 export const UNPUBLISHED_KID_ATTACKS: ReadonlySet<string> = new Set([
   'kid absolute path, attacker-signed',
@@ -203,6 +201,7 @@ export const UNPUBLISHED_KID_ATTACKS: ReadonlySet<string> = new Set([
   'x5u pointing at the attacker certificate',
 ]);
 
+/** Rows just inside each limit: these must be accepted (and reach the Lambda). */
 export const CONTROLS: readonly Attack[] = [
   ['a valid token', async (c) => bearer(await valid(c))],
   ['lower-case bearer scheme', async (c) => `bearer ${await valid(c)}`],

@@ -84,9 +84,29 @@ describe('two issuers, each with its own audience, keys and rules', () => {
     expect((await decide('/profile', forged)).status).toBe(401);
     expect(reasons().at(-1)).toMatchObject({ reason: 'KEY_NOT_FOUND', iss: b.url });
     const withAsKid = await signToken(rs, b.url, { now: NOW_MS / 1000, claims: { aud: 'api-b' } });
-    expect((await decide('/profile', withAsKid)).status).toBe(503); // a kid B's set lacks, not yet looked for: not A's key
+    expect((await decide('/profile', withAsKid)).status).toBe(401); // a kid B's set lacks: A's key is never tried
+    expect(reasons().at(-1)).toMatchObject({ reason: 'KEY_NOT_FOUND', iss: b.url });
     expect(b.hits.discovery).toBe(0); // B's keys come from its configured JWKS URI
     expect(a.hits.discovery).toBe(1);
+  });
+
+  it("refuses A's iss with B's key and kid (401 KEY_NOT_FOUND), when A may refetch and inside A's cooldown", async () => {
+    const { decide } = system();
+    expect((await decide('/profile', await tokenA())).status).toBe(200);
+    expect((await decide('/profile', await tokenB())).status).toBe(200);
+    const before = { a: a.hits.jwks, b: b.hits.jwks };
+    // Signed by B's key under B's kid, claiming A: looked up in A's keys only, which lack B's kid.
+    const forge = () => signToken(es, a.url, { now: Math.floor(clock / 1000), claims: { aud: 'api-a', tenant_id: 'acme' } });
+    clock += 10_000; // A's default cooldown has passed: the forged token makes A refetch, and A's set lacks es-b
+    expect((await decide('/profile', await forge())).status).toBe(401);
+    expect(reasons().at(-1)).toMatchObject({ reason: 'KEY_NOT_FOUND', iss: a.url });
+    expect(a.hits.jwks - before.a).toBe(1);
+    clock += 1_000; // inside A's cooldown: the same answer, from A's current set, with no fetch
+    for (const path of ['/profile', '/']) {
+      expect((await decide(path, await forge())).status).toBe(401);
+      expect(reasons().at(-1)).toMatchObject({ reason: 'KEY_NOT_FOUND', iss: a.url });
+    }
+    expect({ a: a.hits.jwks - before.a, b: b.hits.jwks - before.b }).toEqual({ a: 1, b: 0 });
   });
 
   it('refuses an unconfigured iss with 401 and fetches nothing at all', async () => {
@@ -114,7 +134,7 @@ describe('two issuers, each with its own audience, keys and rules', () => {
     const before = { a: a.hits.jwks, b: b.hits.jwks };
     for (let round = 0; round < 3; round++) {
       clock += 31_000;
-      for (let i = 0; i < 40; i++) expect([401, 503]).toContain((await decide('/profile', await tokenA({}, { kid: `flood-${round}-${i}` }))).status);
+      for (let i = 0; i < 40; i++) expect((await decide('/profile', await tokenA({}, { kid: `flood-${round}-${i}` }))).status).toBe(401);
     }
     expect(a.hits.jwks - before.a).toBe(3); // one per cooldown
     expect(b.hits.jwks - before.b).toBe(0);

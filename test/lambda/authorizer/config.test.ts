@@ -14,7 +14,7 @@ describe('readConfig', () => {
       clockToleranceSeconds: 60,
       jwksMaxAgeSeconds: 600,
       jwksMaxStaleSeconds: 86400,
-      jwksCooldownSeconds: 30,
+      jwksCooldownSeconds: 10,
       fetchTimeoutMs: 3000,
       fetchMaxBytes: 1048576,
       maxTokenBytes: 16384,

@@ -144,6 +144,40 @@ describe('authorizer key rotation and the verified-token cache', () => {
     await expect(call(`Bearer ${await token({}, k2)}`)).resolves.toMatchObject({ principalId: 'user-123' });
   });
 
+  it('answers a token naming a kid the issuer never published Unauthorized (KEY_NOT_FOUND), with one refetch per cooldown', async () => {
+    const { call, logger } = setup();
+    await call(`Bearer ${await token()}`);
+    const attacker = await makeKey('ES256', 'never-published');
+    const fetches = issuer.hits.jwks;
+    clock += 10_000; // the default cooldown has passed: the first forged token makes a refetch, which lacks its kid
+    await expect(call(`Bearer ${await token({}, attacker)}`)).rejects.toThrow(/^Unauthorized$/);
+    expect(logger.lines.at(-1)!.fields).toMatchObject({ decision: 'deny', reason: 'KEY_NOT_FOUND' });
+    expect(issuer.hits.jwks).toBe(fetches + 1);
+    // Inside the cooldown: the same answer from the current set, and no fetch however many arrive.
+    clock += 1_000;
+    for (let i = 0; i < 20; i++) {
+      const forged = await signToken(attacker, issuer.url, { now: Math.floor(clock / 1000), header: { kid: `random-${i}` } });
+      await expect(call(`Bearer ${forged}`)).rejects.toThrow(/^Unauthorized$/);
+      expect(logger.lines.at(-1)!.fields).toMatchObject({ decision: 'deny', reason: 'KEY_NOT_FOUND' });
+    }
+    expect(issuer.hits.jwks).toBe(fetches + 1);
+  });
+
+  it('accepts a key rotated in without pre-publication within one default cooldown (10 s)', async () => {
+    const { call, logger } = setup();
+    await call(`Bearer ${await token()}`); // keys fetched: the cooldown starts
+    const k2 = await makeKey('ES256', 'k2');
+    issuer.keys = [key.jwk, k2.jwk]; // a second later the issuer publishes k2 and signs with it at once
+    clock += 1_000;
+    const t = await token({}, k2);
+    await expect(call(`Bearer ${t}`)).rejects.toThrow(/^Unauthorized$/); // inside the cooldown: our set lacks k2
+    expect(logger.lines.at(-1)!.fields).toMatchObject({ decision: 'deny', reason: 'KEY_NOT_FOUND' });
+    expect(issuer.hits.jwks).toBe(1);
+    clock += 9_000; // one default cooldown after the fetch: the same token makes a refetch and verifies
+    await expect(call(`Bearer ${t}`)).resolves.toMatchObject({ principalId: 'user-123', policyDocument: { Statement: [{ Effect: 'Allow' }] } });
+    expect(issuer.hits.jwks).toBe(2);
+  });
+
   it('serves a token seen before from the cache, still checking exp against the clock', async () => {
     const { call, logger } = setup();
     const t = await signToken(key, issuer.url, { now: Math.floor(clock / 1000), lifetime: 120 });

@@ -169,57 +169,40 @@ describe('KeyStore', () => {
     h.state.keys = [a.jwk, b.jwk]; // the issuer rotates a new key in
     expect(await store.candidates('key-b', 'ES256')).toHaveLength(1);
     expect(h.jwksCalls()).toBe(2);
-    // A flood of random kids inside the cooldown causes no fetch at all; none could be looked for, so none
-    // is called invalid (503).
     h.state.time += 1_000;
-    for (let i = 0; i < 50; i++) await expect(store.candidates(`random-${i}`, 'RS256')).rejects.toBeInstanceOf(KeysUnavailableError);
+    expect(await store.candidates('key-c', 'RS256')).toEqual([]); // another unknown kid, inside the cooldown
     expect(h.jwksCalls()).toBe(2);
-    h.state.time += 30_000;
-    expect(await store.candidates('random-x', 'RS256')).toHaveLength(0); // looked for just now: truly unknown
-    expect(h.jwksCalls()).toBe(3);
-    // The flood's kids were seen before that fetch, which lacked them: now they are invalid, with no fetch.
-    for (let i = 0; i < 50; i++) expect(await store.candidates(`random-${i}`, 'RS256')).toHaveLength(0);
-    expect(h.jwksCalls()).toBe(3);
   });
 
-  it('looks for a kid the issuer rotated in just after our last fetch, instead of calling it invalid', async () => {
+  it('answers a random kid "no such key" (401) after a refetch, and inside the cooldown from the current set without one', async () => {
+    const h = harness([a.jwk]);
+    const store = h.make({ jwksUri: JWKS });
+    await store.candidates('key-a', 'RS256');
+    h.state.time += 30_000; // a refetch is allowed: the first random kid makes it, and the set lacks the kid
+    expect(await store.candidates('random-x', 'RS256')).toEqual([]);
+    expect(h.jwksCalls()).toBe(2);
+    // Inside the cooldown: no fetch, and the current set answers for every kid, new or seen before.
+    h.state.time += 1_000;
+    for (let i = 0; i < 50; i++) expect(await store.candidates(`random-${i}`, 'RS256')).toEqual([]);
+    expect(await store.candidates('random-x', 'RS256')).toEqual([]);
+    expect(h.jwksCalls()).toBe(2);
+    expect(await store.candidates('key-a', 'RS256')).toHaveLength(1); // known keys unaffected
+  });
+
+  it('refuses a key signed with before it was published for at most one cooldown, then finds it', async () => {
     const h = harness([a.jwk]);
     const store = h.make({ jwksUri: JWKS });
     await store.candidates('key-a', 'RS256'); // fetched: the cooldown starts
     h.state.keys = [a.jwk, b.jwk]; // a second later the issuer rotates key-b in and signs with it
     h.state.time += 1_000;
-    await expect(store.candidates('key-b', 'ES256')).rejects.toBeInstanceOf(KeysUnavailableError); // 503 + Retry-After
+    expect(await store.candidates('key-b', 'ES256')).toEqual([]); // inside the cooldown: 401
+    expect(h.jwksCalls()).toBe(1);
     h.state.time += 29_000; // the cooldown has passed: the next request looks, and finds it
     expect(await store.candidates('key-b', 'ES256')).toHaveLength(1);
     expect(h.jwksCalls()).toBe(2);
   });
 
-  it('calls a kid invalid at once when the token was issued before our fetch: its key was retired, not rotated in', async () => {
-    const h = harness([a.jwk]);
-    const store = h.make({ jwksUri: JWKS, clockToleranceMs: 60_000 });
-    await store.candidates('key-a', 'RS256'); // fetched at `time`
-    h.state.time += 1_000;
-    const fetchedAtSeconds = (h.state.time - 1_000) / 1000;
-    // Issued well before the fetch (beyond the clock tolerance): that fetch would have seen a published key.
-    expect(await store.candidates('retired', 'RS256', () => fetchedAtSeconds - 61)).toHaveLength(0);
-    // Issued around or after the fetch: the key may be newer than our set, and the cooldown forbids a look.
-    await expect(store.candidates('rotated', 'RS256', () => fetchedAtSeconds - 59)).rejects.toBeInstanceOf(KeysUnavailableError);
-    await expect(store.candidates('no-iat', 'RS256', () => undefined)).rejects.toBeInstanceOf(KeysUnavailableError);
-    expect(h.jwksCalls()).toBe(1);
-  });
-
-  it('judges "looked for" by fetch order, not by the clock: a fetch in the same millisecond counts', async () => {
-    const h = harness([a.jwk]);
-    const store = h.make({ jwksUri: JWKS });
-    await store.candidates('key-a', 'RS256');
-    h.state.time += 30_000; // the cooldown has passed, the clock stands still from here
-    expect(await store.candidates('gone', 'RS256')).toHaveLength(0); // this request's own fetch looked
-    expect(await store.candidates('gone', 'RS256')).toHaveLength(0);
-    await expect(store.candidates('other', 'RS256')).rejects.toBeInstanceOf(KeysUnavailableError); // first seen after it
-    expect(h.jwksCalls()).toBe(2);
-  });
-
-  it('does not count a fetch already in flight as having looked for a kid seen while it runs', async () => {
+  it('answers a kid that arrives while a fetch is in flight from that fetch, without starting another', async () => {
     const h = harness([a.jwk]);
     const store = h.make({ jwksUri: JWKS });
     await store.candidates('key-a', 'RS256');
@@ -229,40 +212,52 @@ describe('KeyStore', () => {
     const refreshing = store.candidates('key-a', 'RS256'); // the fetch starts; the issuer answers with key-a only
     const rotated = store.candidates('key-b', 'ES256'); // key-b is published and used a moment later
     open();
-    await refreshing;
-    await expect(rotated).rejects.toBeInstanceOf(KeysUnavailableError); // not looked for: 503, never 401
+    expect(await refreshing).toHaveLength(1);
+    expect(await rotated).toEqual([]); // the shared fetch lacks it: 401, never 503
+    expect(h.jwksCalls()).toBe(2);
     h.state.keys = [a.jwk, b.jwk];
     h.state.time += 30_000;
     expect(await store.candidates('key-b', 'ES256')).toHaveLength(1); // the next fetch looks, and finds it
-  });
-
-  it('does not let an earlier sighting of a kid make a key rotated in later look absent', async () => {
-    const h = harness([a.jwk]);
-    const store = h.make({ jwksUri: JWKS, clockToleranceMs: 60_000 });
-    await store.candidates('key-a', 'RS256');
-    h.state.time += 30_000;
-    const probeIat = h.state.time / 1000; // a junk token naming the issuer's next kid
-    expect(await store.candidates('key-b', 'ES256', () => probeIat)).toHaveLength(0); // a refetch looked for it: 401
-    expect(h.jwksCalls()).toBe(2);
-    // Later the issuer rotates key-b in; a real token with it, issued after our last fetch (beyond the clock
-    // tolerance), must be looked for, not answered from the probe's sighting.
-    h.state.keys = [a.jwk, b.jwk];
-    h.state.time += 61_000;
-    const realIat = h.state.time / 1000;
-    expect(await store.candidates('key-b', 'ES256', () => realIat)).toHaveLength(1);
     expect(h.jwksCalls()).toBe(3);
   });
 
-  it('holds at most one fetch per cooldown under a flood of random kids, with bounded memory', async () => {
+  it('does not let an earlier probe of a kid make a key rotated in later look absent', async () => {
+    const h = harness([a.jwk]);
+    const store = h.make({ jwksUri: JWKS });
+    await store.candidates('key-a', 'RS256');
+    h.state.time += 30_000;
+    expect(await store.candidates('key-b', 'ES256')).toEqual([]); // a junk token naming the issuer's next kid
+    expect(h.jwksCalls()).toBe(2);
+    // Later the issuer rotates key-b in: a real token with it is looked for, not answered from the probe.
+    h.state.keys = [a.jwk, b.jwk];
+    h.state.time += 30_000;
+    expect(await store.candidates('key-b', 'ES256')).toHaveLength(1);
+    expect(h.jwksCalls()).toBe(3);
+  });
+
+  it('holds at most one fetch per cooldown under a flood of random kids, each answered "no such key"', async () => {
     const h = harness([a.jwk]);
     const store = h.make({ jwksUri: JWKS });
     await store.candidates('key-a', 'RS256');
     for (let second = 1; second <= 120; second++) {
       h.state.time += 1_000;
-      for (let i = 0; i < 50; i++) await store.candidates(`flood-${second}-${i}`, 'RS256').catch(() => undefined);
+      for (let i = 0; i < 50; i++) expect(await store.candidates(`flood-${second}-${i}`, 'RS256')).toEqual([]);
     }
     expect(h.jwksCalls()).toBe(1 + 4); // 120 s of flood, a 30 s cooldown
     expect(await store.candidates('key-a', 'RS256')).toHaveLength(1); // known keys unaffected
+  });
+
+  it('holds one fetch per cooldown under a concurrent flood of random kids, all joining it', async () => {
+    const h = harness([a.jwk]);
+    const store = h.make({ jwksUri: JWKS });
+    await store.candidates('key-a', 'RS256');
+    h.state.time += 30_000;
+    let open!: () => void;
+    h.state.gate = new Promise((r) => (open = r));
+    const flood = Array.from({ length: 200 }, (_, i) => store.candidates(`burst-${i}`, 'RS256'));
+    open();
+    expect(await Promise.all(flood)).toEqual(flood.map(() => []));
+    expect(h.jwksCalls()).toBe(2);
   });
 
   it('refreshes stale keys before use, and a key that left the set is gone', async () => {
@@ -314,18 +309,21 @@ describe('KeyStore', () => {
     expect(h.jwksCalls()).toBe(2);
   });
 
-  it('answers 503, not 401, for an unknown kid while the key set cannot be refreshed', async () => {
+  it('answers an unknown kid "no such key" (401) while the issuer fails and usable keys are held; 503 only past the max stale age', async () => {
     const h = harness([a.jwk]);
-    const store = h.make({ jwksUri: JWKS });
+    const store = h.make({ jwksUri: JWKS, maxStaleMs: 3_600_000 });
     await store.candidates('key-a', 'RS256');
     h.state.failWith = new FetchError('FETCH_STATUS', 'HTTP 503');
-    h.state.time += 31_000;
-    await expect(store.candidates('rotated-during-outage', 'RS256')).rejects.toBeInstanceOf(KeysUnavailableError);
-    await expect(store.candidates('rotated-during-outage', 'RS256')).rejects.toBeInstanceOf(KeysUnavailableError); // in the cooldown
+    h.state.time += 31_000; // fresh keys, a refetch allowed: it fails, the last good set answers
+    expect(await store.candidates('rotated-during-outage', 'RS256')).toEqual([]);
+    expect(await store.candidates('rotated-during-outage', 'RS256')).toEqual([]); // in the cooldown
+    expect(h.jwksCalls()).toBe(2);
     expect(await store.candidates('key-a', 'RS256')).toHaveLength(1); // known keys keep working
-    h.state.failWith = undefined;
-    h.state.time += 31_000;
-    expect(await store.candidates('still-unknown', 'RS256')).toHaveLength(0); // the issuer answered: truly unknown
+    h.state.time += 600_000; // stale, within the max stale age: still answered from the stale keys
+    expect(await store.candidates('other', 'RS256')).toEqual([]);
+    h.state.time += 3_600_000; // past the max stale age: no keys to judge by
+    await expect(store.candidates('other', 'RS256')).rejects.toBeInstanceOf(KeysUnavailableError);
+    await expect(store.candidates('key-a', 'RS256')).rejects.toBeInstanceOf(KeysUnavailableError);
   });
 
   it('makes one round of fetches per request: a stale refresh is also the look for an unknown kid', async () => {
@@ -364,6 +362,22 @@ describe('KeyStore', () => {
     h.state.keys = [a.jwk, a2.jwk, b.jwk];
     h.state.time += 600_000;
     expect(await store.candidates(undefined, 'RS256')).toHaveLength(2);
+  });
+
+  it('keeps at most 3 keys per kid, skipping the rest with a logged reason: a forged token costs 3 verifications, not 20', async () => {
+    const shared = await Promise.all(Array.from({ length: 20 }, () => makeKey('ES256', 'shared')));
+    const h = harness([...shared.map((k) => k.jwk), a.jwk]);
+    const store = h.make({ jwksUri: JWKS });
+    const found = await store.candidates('shared', 'ES256');
+    expect(found).toHaveLength(3);
+    // The first three published, in order, are the ones kept.
+    const kept = await Promise.all(found.map((f) => crypto.subtle.exportKey('jwk', f.key)));
+    expect(kept.map((k) => k.x)).toEqual(shared.slice(0, 3).map((k) => k.jwk.x));
+    expect(await store.candidates(undefined, 'ES256')).toHaveLength(3); // skipped keys are out of the set entirely
+    expect(await store.candidates('key-a', 'RS256')).toHaveLength(1); // other kids unaffected
+    const fetched = h.logger.lines.find((l) => l.fields.event === 'jwks_fetch' && l.fields.outcome === 'ok')!;
+    expect(fetched.fields.keys).toBe(4);
+    expect(String(fetched.fields.skipped).split('; ')).toEqual(Array.from({ length: 17 }, () => 'shared: more than 3 keys share this kid'));
   });
 
   it('prefetch during init never throws, even when the issuer is down', async () => {

@@ -141,7 +141,9 @@ export class SettingError extends Error {
     reason: string,
     options?: { cause?: unknown },
   ) {
-    super(reason.startsWith(`${setting}[`) || reason.startsWith(`${setting} `) ? reason : `${setting} ${reason}`, options);
+    // "clockToleranceSeconds must be …" reads as a sentence; the route table's reasons name routes: "routes: GET /a …".
+    const joined = setting === 'routes' ? `routes: ${reason}` : `${setting} ${reason}`;
+    super(reason.startsWith(`${setting}[`) || reason.startsWith(`${setting} `) ? reason : joined, options);
   }
 }
 

@@ -175,7 +175,7 @@ export class OidcAuthorizer extends Construct {
   private methodOptions(auth: AuthMode, requirement: RouteRequirement): OidcMethodOptions {
     const words = [...(requirement.scopes ?? []), ...(requirement.issuers ?? []), ...Object.entries(requirement.claims ?? {}).flat(2)];
     if (words.some((w) => Token.isUnresolved(w))) {
-      throw new SettingError('routes', `of ${this.node.path}: a route's scopes, claims and issuers must be known at synth, since the route table is staged with the code (a CloudFormation value cannot be)`);
+      throw new SettingError('routes', `${this.node.path}: a route's scopes, claims and issuers must be known at synth, since the route table is staged with the code (a CloudFormation value cannot be)`);
     }
     // Validated now, so a malformed scope or claim rule fails at the addMethod that carries it.
     const rule = validateRouteRule({ method: 'GET', resourcePath: '/', auth, ...requirement }, `${this.node.path}: ${auth}()`);
@@ -207,7 +207,7 @@ export class OidcAuthorizer extends Construct {
     for (const { api, use } of routes) use.authorizer = this.authorizerFor(api, use.auth);
     let deferred: string[] = [];
     try {
-      if (routes.length === 0) throw new SettingError('routes', 'are empty: pass oidc.require() or oidc.optional() to some RestApi addMethod()');
+      if (routes.length === 0) throw new SettingError('routes', 'none is protected: pass oidc.require() or oidc.optional() to some RestApi addMethod()');
       const table = mergeRoutes(routes);
       deferred = checkSettings({ ...this.staged, ...this.deferredSettings }, table);
       this.collected = { routes: table };

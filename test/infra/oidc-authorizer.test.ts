@@ -89,7 +89,7 @@ describe('attaching', () => {
     const { stack, oidc, integration } = consumer();
     new RestApi(stack, 'A').root.addResource('orders').addMethod('GET', integration, oidc.require({ scopes: ['a'] }));
     new RestApi(stack, 'B').root.addResource('orders').addMethod('GET', integration, oidc.require({ scopes: ['b'] }));
-    expect(() => Template.fromStack(stack)).toThrow(/\[Consumer\/Oidc\] routes GET \/orders is protected with different requirements at Consumer\/A\/Default\/orders\/GET and Consumer\/B\/Default\/orders\/GET/);
+    expect(() => Template.fromStack(stack)).toThrow(/\[Consumer\/Oidc\] routes: GET \/orders is protected with different requirements at Consumer\/A\/Default\/orders\/GET and Consumer\/B\/Default\/orders\/GET/);
   });
 
   test('gatewayResponses: false leaves the RestApi’s responses alone', () => {
@@ -109,7 +109,7 @@ describe('attaching', () => {
   test('an authorizer that protects nothing is refused at synth', () => {
     const { stack } = consumer();
     new RestApi(stack, 'Api').root.addMethod('GET');
-    expect(() => Template.fromStack(stack)).toThrow(/\[Consumer\/Oidc\] routes are empty: pass oidc.require\(\) or oidc.optional\(\)/);
+    expect(() => Template.fromStack(stack)).toThrow(/\[Consumer\/Oidc\] routes: none is protected: pass oidc.require\(\) or oidc.optional\(\)/);
   });
 
   test('a malformed requirement fails at the addMethod that carries it; a table the reach check refuses fails the synth, naming the routes', () => {
@@ -119,7 +119,7 @@ describe('attaching', () => {
     const files = api.root.addResource('files');
     files.addResource('{proxy+}').addMethod('ANY', integration, oidc.require());
     files.addResource('secret').addMethod('GET', integration, oidc.require({ scopes: ['admin'] }));
-    expect(() => Template.fromStack(stack)).toThrow(/\[Consumer\/Oidc\] routes .*ANY \/files\/\{proxy\+\}.* also matches requests of GET \/files\/secret/s);
+    expect(() => Template.fromStack(stack)).toThrow(/\[Consumer\/Oidc\] routes: the policy pattern .*ANY \/files\/\{proxy\+\}.* also matches requests of GET \/files\/secret/s);
   });
 
   test('handlerEnvironment carries the route’s requirement for the handler’s own re-check', () => {
@@ -169,7 +169,7 @@ describe('tokens in props', () => {
       return { issuer, audience: 'api', settings: { clockToleranceSeconds: 30 } };
     });
     // The route table is staged as a file: a route cannot name a value only CloudFormation knows.
-    expect(() => oidc.require({ issuers: [issuer] })).toThrow(/routes of Consumer\/Oidc: a route's scopes, claims and issuers must be known at synth/);
+    expect(() => oidc.require({ issuers: [issuer] })).toThrow(/routes: Consumer\/Oidc: a route's scopes, claims and issuers must be known at synth/);
     new RestApi(stack, 'Api').root.addMethod('GET', integration, oidc.require());
     const t = Template.fromStack(stack);
     const { env, settings } = staged(app, t, functionId(stack, oidc));

@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CfnResource, Stack, type App } from 'aws-cdk-lib';
-import { BUNDLE_INDEX_FILE, type BundleIndexEntry } from './bundle-index-format';
+import { BUNDLE_INDEX_FILE, type BundleIndexEntry } from '../local/watch/bundle-index-format';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { AUTHORIZER_ENTRY } from '../scripts/authorizer-bundle';
 import { type BundleSpec, esbuildOptions } from './constructs/bundling';

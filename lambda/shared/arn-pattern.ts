@@ -3,10 +3,15 @@
 // are narrower: a `{param}` is one path segment (no `/`), `{proxy+}` one or more, `ANY` one method name; and
 // since a request path may repeat a slash or end with one and still be routed there (the methodArn keeps the
 // path as sent), every `/` of a route stands for one or more, with any number at the end.
-import type { RouteRule } from './routes';
+
+/** What a pattern is made of: a route's method and resource path (shared/routes.ts RouteRule has them). */
+export interface RouteShape {
+  readonly method: string;
+  readonly resourcePath: string;
+}
 
 /** `GET /items/{id}` → `GET/items/*`; `ANY` → `*`: the route's resource in a policy, after the stage. */
-export function routePattern(rule: RouteRule): string {
+export function routePattern(rule: RouteShape): string {
   const path = rule.resourcePath.replace(/\{[^}]+\}/g, '*').replace(/^\//, '');
   return `${rule.method === 'ANY' ? '*' : rule.method}/${path}`;
 }
@@ -17,7 +22,7 @@ export function routePattern(rule: RouteRule): string {
  * sent, so without it a valid token would get 403 there. A doubled slash inside a path (`GET //profile`) is
  * routed too but named by no policy: such a request is refused (403) rather than covered by a wider pattern.
  */
-export function policyResources(rule: RouteRule): readonly string[] {
+export function policyResources(rule: RouteShape): readonly string[] {
   const pattern = routePattern(rule);
   return pattern.endsWith('/') || pattern.endsWith('*') ? [pattern] : [pattern, `${pattern}/`];
 }
@@ -29,7 +34,7 @@ export function policyResources(rule: RouteRule): readonly string[] {
 type Step = { readonly char: string } | { readonly cls: 'segment' | 'any' | 'slash'; readonly repeat: boolean };
 
 /** `GET /items/{id}` → the language of `GET/items/<one segment>`, as it appears after the stage in a methodArn. */
-export function routeLanguage(rule: RouteRule): readonly Step[] {
+export function routeLanguage(rule: RouteShape): readonly Step[] {
   const steps: Step[] = [];
   const literal = (text: string) => {
     for (const char of text) {

@@ -1,6 +1,6 @@
 // What the emulator serves, as read from the synthesized template: the REST API's methods, authorizers,
 // gateway responses and the Lambda functions behind them. Nothing here is declared by hand.
-import type { VtlTemplate } from '../gateway/vtl';
+import type { VtlTemplate } from './vtl';
 
 export interface FunctionModel {
   readonly logicalId: string;

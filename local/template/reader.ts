@@ -2,11 +2,11 @@
 // their authorizer and Lambda proxy integration, the authorizers' identity sources and TTLs, gateway
 // responses, and every Lambda function involved with its handler, timeout, environment and bundled asset.
 import * as path from 'node:path';
-import { parseVtl, type VtlTemplate } from '../gateway/vtl';
+import { parseVtl, type VtlTemplate } from './vtl';
 import type { ApiModel, AuthorizerModel, FunctionModel, GatewayResponseModel, IntegrationModel, IntegrationResponseModel, MethodModel } from './api-model';
 import type { CfnResource, StackTemplate } from './cloud-assembly';
 import { isLocalError, LocalError } from '../errors';
-import { parseIdentitySources } from '../gateway/authorizer/identity-source';
+import { parseIdentitySources } from './identity-sources';
 import { resolveString, type IntrinsicScope } from './intrinsics';
 import { stableId } from './stable-id';
 

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { context, type BuildContext, type BuildFailure, type BuildOptions, type OutputFile } from 'esbuild';
-import { BUNDLE_INDEX_FILE, type BundleIndexEntry } from '../../infra/bundle-index-format';
+import { BUNDLE_INDEX_FILE, type BundleIndexEntry } from './bundle-index-format';
 import type { ApiModel } from '../template/api-model';
 import { LocalError } from '../errors';
 

@@ -1,30 +1,7 @@
-// Identity sources of a Lambda authorizer: parsed from the template's IdentitySource, and read from a
-// request. Their values are both the precondition for invoking the authorizer and its cache key.
-import type { IdentitySourceKind, IdentitySourceRef } from '../../template/api-model';
-import { LocalError } from '../../errors';
+// Identity sources of a Lambda authorizer (parsed from the template by local/template/identity-sources.ts),
+// read from a request. Their values are both the precondition for invoking the authorizer and its cache key.
+import type { IdentitySourceRef } from '../../template/api-model';
 import { headerValue, type ApiRequest } from '../api-request';
-
-const PREFIXES: ReadonlyArray<readonly [string, IdentitySourceKind]> = [
-  ['method.request.header.', 'header'],
-  ['method.request.multivalueheader.', 'multivalueheader'],
-  ['method.request.querystring.', 'querystring'],
-  ['method.request.multivaluequerystring.', 'multivaluequerystring'],
-  ['stageVariables.', 'stageVariable'],
-  ['context.', 'context'],
-];
-
-/** `method.request.header.Authorization, method.request.querystring.key` → refs; blank → none. */
-export function parseIdentitySources(expression: string | undefined): IdentitySourceRef[] {
-  return (expression ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((expr) => {
-      const match = PREFIXES.find(([prefix]) => expr.startsWith(prefix) && expr.length > prefix.length);
-      if (!match) throw new LocalError('TEMPLATE_UNSUPPORTED', `identity source ${JSON.stringify(expr)} is not one API Gateway accepts for a Lambda authorizer`);
-      return { kind: match[1], name: expr.slice(match[0].length), expression: expr };
-    });
-}
 
 export interface IdentityScope {
   readonly request: ApiRequest;

@@ -7,7 +7,7 @@ import { headerValue, type ApiRequest } from '../api-request';
 import type { GatewayResponseType } from '../gateway-responses';
 import { addHeader, type HttpAnswer } from '../http-answer';
 import { mappedValue } from '../mapping';
-import { renderVtl, type VtlScope, type VtlTemplate, VtlRenderError } from '../vtl';
+import { renderVtl, type VtlScope, type VtlTemplate, VtlRenderError } from '../../template/vtl';
 
 export interface MockInput {
   readonly method: MethodModel;

@@ -1,5 +1,5 @@
 import { isLocalError } from '../../../local/errors';
-import { parseVtl, renderVtl, type VtlScope } from '../../../local/gateway/vtl';
+import { parseVtl, renderVtl, type VtlScope } from '../../../local/template/vtl';
 import { preflightOriginTemplate } from '../../../infra/constructs/cors';
 
 const scope = (headers: Record<string, string> = {}, query: Record<string, string> = {}): VtlScope => ({

@@ -1,5 +1,5 @@
-// The format of cdk.out/local-bundles.json, apart from infra/bundle-index.ts so that `npm start --watch`
-// reads it without loading the CDK.
+// The format of cdk.out/local-bundles.json, which infra/bundle-index.ts writes and `npm start --watch`
+// reads (without loading the CDK) to rebuild a changed function as the synth bundled it.
 import type { BuildOptions } from 'esbuild';
 
 export const BUNDLE_INDEX_FILE = 'local-bundles.json';

@@ -2,6 +2,7 @@
 // construct exists, with messages that say what to type. Context keys and defaults are in README.
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IssuerSetting, OidcAuthorizerSettings } from './constructs/authorizer-settings';
+import { DEFAULTS } from '../lambda/authorizer/defaults';
 import { parseConfiguredUrl, UrlSettingError } from '../lambda/authorizer/url';
 import { parseCorsOrigins } from '../lambda/shared/cors';
 import { type CorsSettings, DEFAULT_CORS_MAX_AGE_SECONDS, preflightMethods } from './constructs/cors';
@@ -86,7 +87,7 @@ export function readConfig(context: ContextSource): OidcApiConfig {
   };
   // Checked by the authorizer's own parser once, at synth, together with the route table (OidcAuthorizer).
 
-  const ttl = whole('authorizerCacheTtlSeconds', get('authorizerCacheTtlSeconds')) ?? 300;
+  const ttl = whole('authorizerCacheTtlSeconds', get('authorizerCacheTtlSeconds')) ?? DEFAULTS.resultsCacheTtlSeconds;
   if (ttl > 3600) throw new ConfigError(`CDK context value authorizerCacheTtlSeconds must be 0 to 3600 (API Gateway's limit), got ${ttl}`);
 
   const stageName = get('stageName') ?? 'prod';

@@ -65,8 +65,6 @@ export interface IssuerSetting {
   readonly contextClaims?: readonly string[];
 }
 
-/** The authorizer's fetch timeout when fetchTimeoutMs is not set (lambda/authorizer/config.ts). */
-export const DEFAULT_FETCH_TIMEOUT_MS = 3000;
 
 /** Environment variable for each setting; the keys double as the CDK context keys. */
 export const SETTING_ENV: { readonly [K in keyof Required<OidcAuthorizerSettings>]: string } = {

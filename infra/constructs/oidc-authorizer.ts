@@ -23,11 +23,12 @@ import { Code, type CodeConfig, type Function as LambdaFunction } from 'aws-cdk-
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
+import { DEFAULTS } from '../../lambda/authorizer/defaults';
 import { SETTINGS_FILE } from '../../lambda/authorizer/settings-file';
 import { parseCorsOrigins } from '../../lambda/shared/cors';
 import { validateRouteRule, type AuthMode, type RouteRule } from '../../lambda/shared/routes';
 import { addBearerGatewayResponses } from './bearer-gateway-responses';
-import { checkSettings, DEFAULT_FETCH_TIMEOUT_MS, SettingError, settingVariables, splitDeferred, type AuthorizerTrust } from './authorizer-settings';
+import { checkSettings, SettingError, settingVariables, splitDeferred, type AuthorizerTrust } from './authorizer-settings';
 import { LoggedFunction } from './logged-function';
 
 /** What a route asks of a token beyond a valid signature, issuer, audience and the issuer's required scopes. */
@@ -59,7 +60,7 @@ export interface OidcAuthorizerProps extends AuthorizerTrust {
   /**
    * How long API Gateway caches a decision for one Authorization header on required-auth routes
    * (0 to 3600 seconds; 0 turns caching off). Optional-auth routes are never cached.
-   * @default Duration.minutes(5)
+   * @default Duration.seconds(300)
    */
   readonly resultsCacheTtl?: Duration;
   /**
@@ -121,7 +122,7 @@ export class OidcAuthorizer extends Construct {
 
   constructor(scope: Construct, id: string, private readonly props: OidcAuthorizerProps) {
     super(scope, id);
-    this.resultsCacheTtl = props.resultsCacheTtl ?? Duration.minutes(5);
+    this.resultsCacheTtl = props.resultsCacheTtl ?? Duration.seconds(DEFAULTS.resultsCacheTtlSeconds);
     const ttl = this.resultsCacheTtl.toSeconds();
     if (ttl < 0 || ttl > MAX_CACHE_TTL_SECONDS) {
       throw new SettingError('resultsCacheTtl', `must be 0 to ${MAX_CACHE_TTL_SECONDS} seconds, got ${ttl}`);
@@ -133,13 +134,13 @@ export class OidcAuthorizer extends Construct {
 
     // Worst case per invocation is discovery plus JWKS, each bounded by the fetch timeout; the margin covers
     // the cold start and the signature check, so a slow issuer ends in our 503, never a Lambda timeout.
-    const fetchTimeoutMs = props.settings?.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS;
+    const fetchTimeoutMs = props.settings?.fetchTimeoutMs ?? DEFAULTS.fetchTimeoutMs;
     this.function = new LoggedFunction(this, 'Handler', {
       code: this.code,
       description: 'OIDC bearer-token REQUEST authorizer',
       environment: deferred,
       timeout: Duration.seconds(Math.ceil((2 * fetchTimeoutMs + 4000) / 1000)),
-      memorySize: props.memorySize ?? 128,
+      memorySize: props.memorySize ?? DEFAULTS.memorySize,
       // The authorizer logs reason codes, not stack traces; runtime source maps cost ~1.4 ms of import and
       // 0.7-1.7 ms of the first decision (bench/). Its .map file still ships for decoding a trace offline.
       runtimeSourceMaps: false,

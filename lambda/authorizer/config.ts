@@ -1,7 +1,8 @@
 // Authorizer settings, read once at cold start from the environment the stack sets.
-// Every default and unit is stated here and in README's configuration table.
+// Every default is in defaults.ts; each one's unit is stated here and in README's configuration table.
 import { parseRouteTable, type RouteRule } from '../shared/routes';
-import { DEFAULT_ALGORITHMS, SUPPORTED_ALGORITHMS } from './algorithms';
+import { SUPPORTED_ALGORITHMS } from './algorithms';
+import { DEFAULTS } from './defaults';
 import { CLAIM_KEY_PREFIX, MAX_CONTEXT_CLAIM_BYTES } from '../shared/claims';
 import { ConfigError } from './errors';
 import { contextClaimList, readIssuers, type IssuerConfig } from './issuer-config';
@@ -64,8 +65,8 @@ function words(value: string | undefined, separator: RegExp): string[] {
 
 export function readConfig(env: Env): AuthorizerConfig {
   const issuers = readIssuers(env, {
-    requiredScopes: env.OIDC_REQUIRED_SCOPES === undefined ? Object.freeze(['openid']) : Object.freeze(words(env.OIDC_REQUIRED_SCOPES, /\s+/)),
-    usernameClaim: env.OIDC_USERNAME_CLAIM?.trim() || 'email',
+    requiredScopes: env.OIDC_REQUIRED_SCOPES === undefined ? DEFAULTS.requiredScopes : Object.freeze(words(env.OIDC_REQUIRED_SCOPES, /\s+/)),
+    usernameClaim: env.OIDC_USERNAME_CLAIM?.trim() || DEFAULTS.usernameClaim,
     clientIdAsAudience: flag(env, 'OIDC_CLIENT_ID_AS_AUDIENCE'),
     requireAtJwt: flag(env, 'OIDC_REQUIRE_AT_JWT'),
     contextClaims: contextClaimList('OIDC_CONTEXT_CLAIMS', env.OIDC_CONTEXT_CLAIMS ?? ''),
@@ -78,7 +79,7 @@ export function readConfig(env: Env): AuthorizerConfig {
     throw new ConfigError('OIDC_ROUTES', (e as Error).message.replace(/^OIDC_ROUTES:? ?/, ''));
   }
 
-  const algorithms = env.OIDC_ALGORITHMS?.trim() ? words(env.OIDC_ALGORITHMS, /[\s,]+/) : [...DEFAULT_ALGORITHMS];
+  const algorithms = env.OIDC_ALGORITHMS?.trim() ? words(env.OIDC_ALGORITHMS, /[\s,]+/) : [...DEFAULTS.algorithms];
   for (const alg of algorithms) {
     if (!SUPPORTED_ALGORITHMS.includes(alg)) {
       throw new ConfigError('OIDC_ALGORITHMS', `${JSON.stringify(alg)} is not allowed; choose from ${SUPPORTED_ALGORITHMS.join(' ')} (never none or HS*)`);
@@ -90,14 +91,14 @@ export function readConfig(env: Env): AuthorizerConfig {
     issuers,
     routes,
     algorithms,
-    clockToleranceSeconds: integer(env, 'OIDC_CLOCK_TOLERANCE_SECONDS', 60, 0, 600),
-    jwksMaxAgeSeconds: integer(env, 'OIDC_JWKS_MAX_AGE_SECONDS', 600, 1, 86400),
-    jwksMaxStaleSeconds: integer(env, 'OIDC_JWKS_MAX_STALE_SECONDS', 86400, 0, 7 * 86400),
-    jwksCooldownSeconds: integer(env, 'OIDC_JWKS_COOLDOWN_SECONDS', 10, 1, 3600),
-    fetchTimeoutMs: integer(env, 'OIDC_FETCH_TIMEOUT_MS', 3000, 100, 10000),
-    fetchMaxBytes: integer(env, 'OIDC_FETCH_MAX_BYTES', 1048576, 1024, 10 * 1048576),
-    maxTokenBytes: integer(env, 'OIDC_MAX_TOKEN_BYTES', 16384, 512, 65536),
-    tokenCacheSize: integer(env, 'OIDC_TOKEN_CACHE_SIZE', 1000, 0, 100000),
+    clockToleranceSeconds: integer(env, 'OIDC_CLOCK_TOLERANCE_SECONDS', DEFAULTS.clockToleranceSeconds, 0, 600),
+    jwksMaxAgeSeconds: integer(env, 'OIDC_JWKS_MAX_AGE_SECONDS', DEFAULTS.jwksMaxAgeSeconds, 1, 86400),
+    jwksMaxStaleSeconds: integer(env, 'OIDC_JWKS_MAX_STALE_SECONDS', DEFAULTS.jwksMaxStaleSeconds, 0, 7 * 86400),
+    jwksCooldownSeconds: integer(env, 'OIDC_JWKS_COOLDOWN_SECONDS', DEFAULTS.jwksCooldownSeconds, 1, 3600),
+    fetchTimeoutMs: integer(env, 'OIDC_FETCH_TIMEOUT_MS', DEFAULTS.fetchTimeoutMs, 100, 10000),
+    fetchMaxBytes: integer(env, 'OIDC_FETCH_MAX_BYTES', DEFAULTS.fetchMaxBytes, 1024, 10 * 1048576),
+    maxTokenBytes: integer(env, 'OIDC_MAX_TOKEN_BYTES', DEFAULTS.maxTokenBytes, 512, 65536),
+    tokenCacheSize: integer(env, 'OIDC_TOKEN_CACHE_SIZE', DEFAULTS.tokenCacheSize, 0, 100000),
   };
   checkKeyTimings(config);
   checkRouteIssuers(config);

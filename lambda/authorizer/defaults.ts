@@ -1,0 +1,32 @@
+// Every default of the authorizer and its construct, written once. The runtime parser (config.ts) and the
+// construct read them from here; test/lambda/authorizer/defaults.test.ts holds the construct's `@default`
+// doc comments and README's tables to them.
+import { DEFAULT_ALGORITHMS } from './algorithms';
+
+export const DEFAULTS = Object.freeze({
+  requiredScopes: Object.freeze(['openid']),
+  algorithms: DEFAULT_ALGORITHMS,
+  usernameClaim: 'email',
+  /** seconds */
+  clockToleranceSeconds: 60,
+  /** seconds */
+  jwksMaxAgeSeconds: 600,
+  /** seconds */
+  jwksMaxStaleSeconds: 86400,
+  /** seconds */
+  jwksCooldownSeconds: 10,
+  /** milliseconds */
+  fetchTimeoutMs: 3000,
+  /** bytes */
+  fetchMaxBytes: 1048576,
+  /** bytes */
+  maxTokenBytes: 16384,
+  requireAtJwt: false,
+  clientIdAsAudience: false,
+  /** entries */
+  tokenCacheSize: 1000,
+  /** API Gateway's cache of a required route's decision, seconds. */
+  resultsCacheTtlSeconds: 300,
+  /** The authorizer Lambda's memory, MiB. */
+  memorySize: 128,
+});

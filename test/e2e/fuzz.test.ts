@@ -17,7 +17,7 @@ const NOW_MS = 1_800_000_000_000;
 const MUTATION_RUNS = 2000;
 const HEADER_RUNS = 1000;
 
-const audit = new LogAudit();
+const audit = new LogAudit([ISSUER]); // the forger's plausible values include the issuer, which lines name
 let gateway: GatewayHarness;
 let originals: string[];
 

@@ -1,11 +1,13 @@
 // The whole authorizer against a loopback issuer it discovers over real HTTP, with an injected clock.
+import { KeyObject, sign } from 'node:crypto';
 import { readConfig } from '../../../lambda/authorizer/config';
 import { createAuthorizer, toGatewayError } from '../../../lambda/authorizer/handler';
 import { TokenError, KeysUnavailableError } from '../../../lambda/authorizer/errors';
 import { authorizerEnv } from '../../helpers/config';
 import { authorizerEvent } from '../../helpers/events';
 import { startIssuer, type TestIssuer } from '../../helpers/issuer';
-import { makeKey, signToken, type TestKey } from '../../helpers/keys';
+import { b64 } from '../../helpers/forge';
+import { ISSUER_AUDIENCE, makeKey, signToken, type TestKey } from '../../helpers/keys';
 import { captureLogger } from '../../helpers/log';
 
 const PREFIX = 'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/';
@@ -204,6 +206,23 @@ describe('authorizer key rotation and the verified-token cache', () => {
       ['allow', false],
       ['allow', false],
     ]);
+  });
+
+  it('logs nothing of the header: an unknown crit entry holding a whole JWT (9.6 KB) leaves a short fixed line', async () => {
+    const { call, logger } = setup();
+    const planted = await signToken(key, issuer.url, { now: Math.floor(clock / 1000), claims: { pad: 'p'.repeat(7_000) } });
+    expect(planted.length).toBeGreaterThan(9_600);
+    expect(planted.length).toBeLessThan(10_000);
+    // jose will not sign an unknown crit entry: signed here by node:crypto with the issuer's own key.
+    const now = Math.floor(clock / 1000);
+    const input = `${b64({ alg: 'ES256', kid: 'k1', crit: [planted] })}.${b64({ iss: issuer.url, aud: ISSUER_AUDIENCE, sub: 'user-123', scope: 'openid profile', iat: now, exp: now + 600 })}`;
+    const t = `${input}.${sign('sha256', Buffer.from(input), { key: KeyObject.from(key.privateKey), dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+    await expect(call(`Bearer ${t}`)).rejects.toThrow(/^Unauthorized$/);
+    const line = logger.lines.at(-1)!;
+    expect(line.fields).toMatchObject({ decision: 'deny', reason: 'HEADER_UNSUPPORTED' });
+    expect(logger.text()).not.toContain(planted.slice(0, 40));
+    expect(logger.text()).not.toContain(planted.split('.')[2]);
+    expect(JSON.stringify(line).length).toBeLessThan(600);
   });
 
   it('never logs a token or its signature', async () => {

@@ -94,6 +94,14 @@ describe('authorizer decisions', () => {
     await expect(call('Basic dXNlcjpwYXNz', '/')).rejects.toThrow(/^Unauthorized$/);
   });
 
+  it('refuses a token beside a second, blank Authorization copy (the one API Gateway would cache its answer under)', async () => {
+    const { call, logger } = setup();
+    await expect(call([`Bearer ${await token()}`, '\u00a0'])).rejects.toThrow(/^Unauthorized$/);
+    expect(logger.lines.at(-1)!.fields).toMatchObject({ decision: 'deny', reason: 'TOKEN_AMBIGUOUS' });
+    await expect(call(`\ufeffBearer ${await token()}`)).rejects.toThrow(/^Unauthorized$/);
+    expect(logger.lines.at(-1)!.fields).toMatchObject({ decision: 'deny', reason: 'TOKEN_MALFORMED' });
+  });
+
   it('fails closed on a route missing from the table', async () => {
     const { call } = setup();
     await expect(call(null, '/admin')).rejects.toThrow(/^Unauthorized$/);

@@ -247,3 +247,62 @@ describe('authorizer key rotation and the verified-token cache', () => {
     }
   });
 });
+
+describe("the answer's size", () => {
+  const LIMIT = 8192;
+  const bytes = (answer: unknown) => Buffer.byteLength(JSON.stringify(answer));
+  /** 200 literal routes a `wide` token reaches, and three a `few` token does. */
+  const bigTable = JSON.stringify([
+    { method: 'GET', resourcePath: '/', auth: 'optional', scopes: [] },
+    ...Array.from({ length: 200 }, (_, i) => ({ method: 'GET', resourcePath: `/route-${i}`, auth: 'required', scopes: ['wide'] })),
+    ...Array.from({ length: 3 }, (_, i) => ({ method: 'GET', resourcePath: `/few-${i}`, auth: 'required', scopes: ['few'] })),
+  ]);
+  const scopes300 = ['openid', 'profile', ...Array.from({ length: 298 }, (_, i) => `api:scope-${i}`)].join(' ');
+
+  it.each([
+    ['a 6 KB sub', { sub: 's'.repeat(6 * 1024) }],
+    ['a sub one byte over 255', { sub: 'é'.repeat(127) + 'ab' }],
+    ['300 scopes', { scope: scopes300 }],
+    ['a 300-byte username claim', { email: `${'a'.repeat(288)}@example.com` }],
+  ])('refuses (401 CLAIM_TOO_LARGE) a token with %s', async (_name, claims) => {
+    const { call, logger } = setup();
+    await expect(call(`Bearer ${await token(claims)}`)).rejects.toThrow(/^Unauthorized$/);
+    expect(logger.lines.at(-1)!.fields).toMatchObject({ decision: 'deny', reason: 'CLAIM_TOO_LARGE' });
+  });
+
+  it('answers a token just inside every cap, within the limit', async () => {
+    const { call } = setup();
+    const claims = { sub: 's'.repeat(255), email: `${'a'.repeat(243)}@example.com`, scope: ['openid', 'profile', ...Array.from({ length: 60 }, (_, i) => `api:s-${String(i).padStart(6, '0')}`)].join(' ') };
+    expect(Buffer.byteLength(`${claims.scope} authenticated`)).toBeLessThanOrEqual(1024);
+    const r = await call(`Bearer ${await token(claims)}`);
+    expect(r.principalId).toBe(claims.sub);
+    expect(bytes(r)).toBeLessThanOrEqual(LIMIT);
+  });
+
+  it('counts the policy too: with a 200-route table a token allowed every route is refused (401 ANSWER_TOO_LARGE), one allowed a few is answered', async () => {
+    const { call, logger } = setup({ OIDC_ROUTES: bigTable });
+    await expect(call(`Bearer ${await token({ scope: 'openid wide' })}`, '/route-7')).rejects.toThrow(/^Unauthorized$/);
+    expect(logger.lines.at(-1)!.fields).toMatchObject({ decision: 'deny', reason: 'ANSWER_TOO_LARGE' });
+    const few = await call(`Bearer ${await token({ scope: 'openid few' })}`, '/few-1');
+    expect(resources(few)).toHaveLength(7);
+    expect(bytes(few)).toBeLessThanOrEqual(LIMIT);
+  });
+
+  it('never answers over 8 KB: a token with a 6 KB sub and 300 scopes against a 200-route table', async () => {
+    const { call } = setup({ OIDC_ROUTES: bigTable, OIDC_TOKEN_CACHE_SIZE: '0' });
+    const tokens = [
+      await token({ sub: 's'.repeat(6 * 1024), scope: `${scopes300} wide few` }),
+      await token({ sub: 's'.repeat(6 * 1024) }),
+      await token({ scope: `${scopes300} wide` }),
+      await token({ scope: 'openid wide' }),
+      await token({ scope: 'openid few' }),
+    ];
+    for (const t of tokens) {
+      for (const resource of ['/', '/route-0', '/few-0']) {
+        const answer = await call(`Bearer ${t}`, resource).catch((e: Error) => e);
+        if (answer instanceof Error) expect(answer.message).toBe('Unauthorized');
+        else expect(bytes(answer)).toBeLessThanOrEqual(LIMIT);
+      }
+    }
+  });
+});

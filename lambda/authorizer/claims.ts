@@ -1,6 +1,7 @@
 // Claim checks of ours after jose's (RFC 7519 §4.1, RFC 9068 §4): a future iat refused beyond the tolerance,
-// sub required, token_use "access" when present, the scopes every token must hold, the username, and the
-// Cognito client_id-as-audience mode. The exp/nbf check is repeated for verified-token cache hits.
+// sub required, token_use "access" when present, the scopes every token must hold, the username, the size
+// of what the answer carries, and the Cognito client_id-as-audience mode. The exp/nbf check is repeated for
+// verified-token cache hits.
 import { TokenError } from './errors';
 
 export interface ClaimRules {
@@ -25,6 +26,15 @@ export interface Principal {
 }
 
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
+// What a token puts in the answer is capped, so that the answer stays small whatever the token says (README,
+// "Size"): sub at most 255 bytes (OpenID Connect Core §2 allows no more), the username too, and the scopes
+// handed on (with `authenticated`) at most 1 KB. A longer one refuses the token rather than being cut: a
+// shortened sub or username is somebody else's.
+export const MAX_SUBJECT_BYTES = 255;
+export const MAX_SCOPES_BYTES = 1024;
+
+const tooLarge = (what: string) => new TokenError('CLAIM_TOO_LARGE', what);
 
 /** Scopes from `scope` (space-delimited, RFC 8693/9068) or `scp` (array or string: Okta, Entra ID). */
 export function scopesOf(claims: Record<string, unknown>): string[] {
@@ -80,6 +90,7 @@ export function validateClaims(claims: Record<string, unknown>, rules: ClaimRule
   const { exp, nbf, iat, sub } = claims as { exp: number; nbf: number | undefined; iat: number | undefined; sub: unknown };
   if (iat !== undefined && iat > nowSeconds + rules.toleranceSeconds) throw new TokenError('ISSUED_IN_FUTURE', 'iat is in the future');
   if (typeof sub !== 'string' || sub === '') throw new TokenError('CLAIM_INVALID', 'sub is missing');
+  if (Buffer.byteLength(sub) > MAX_SUBJECT_BYTES) throw tooLarge('sub is over 255 bytes');
   // Cognito marks its ID tokens token_use "id": only access tokens are bearer credentials for an API.
   if (claims.token_use !== undefined && claims.token_use !== 'access') throw new TokenError('TOKEN_USE_INVALID', 'token_use is not "access"');
 
@@ -87,11 +98,14 @@ export function validateClaims(claims: Record<string, unknown>, rules: ClaimRule
   for (const s of rules.requiredScopes) {
     if (!held.has(s)) throw new TokenError('SCOPE_MISSING', `token lacks the required scope ${s}`);
   }
+  if (Buffer.byteLength(scopeString) > MAX_SCOPES_BYTES) throw tooLarge('the scopes are over 1024 bytes');
 
   const named = claims[rules.usernameClaim];
+  const username = typeof named === 'string' && named !== '' ? named : sub;
+  if (Buffer.byteLength(username) > MAX_SUBJECT_BYTES) throw tooLarge('the username claim is over 255 bytes');
   return {
     sub,
-    username: typeof named === 'string' && named !== '' ? named : sub,
+    username,
     scopes,
     scopeString,
     exp,

@@ -39,6 +39,8 @@ export interface Vouched {
   /** Indexes of the routes its policy allows. */
   readonly allowed: readonly number[];
   readonly context: AuthorizerContext;
+  /** The answer's size without its policy, in bytes of JSON (answerBytes). */
+  readonly bytes: number;
 }
 
 export interface Authorizer {
@@ -50,6 +52,22 @@ export interface Authorizer {
   /** Starts every issuer's key fetch, for use during init. */
   prefetch(): void;
 }
+
+/**
+ * The most an answer may take, as JSON: API Gateway caches it per identity and copies it into every request.
+ * Every answer is counted, its policy included, and one that would be larger is refused (README, "Size").
+ */
+export const MAX_ANSWER_BYTES = 8192;
+
+/** The bytes of `{"principalId":…,"policyDocument":…,"context":…}` but the policy's own. */
+const answerBytes = (principalId: string, context: AuthorizerContext) => Buffer.byteLength(JSON.stringify({ principalId, policyDocument: null, context })) - 4;
+
+function checkAnswerSize(bytes: number): void {
+  if (bytes > MAX_ANSWER_BYTES) throw new TokenError('ANSWER_TOO_LARGE', 'the answer (policy, context, principal) would be over 8 KB');
+}
+
+const ANONYMOUS_CONTEXT: AuthorizerContext = Object.freeze({ anonymous: true, scopes: '' });
+const ANONYMOUS_BYTES = answerBytes('anonymous', ANONYMOUS_CONTEXT);
 
 /** The one place failures become API Gateway's language: exactly `Unauthorized` is 401, anything else 5xx. */
 export function toGatewayError(error: unknown): Error {
@@ -82,7 +100,8 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
       }
       Object.assign(context, entries);
     }
-    return { sub: v.sub, kid: v.kid, exp: v.exp, nbf: v.nbf, key: v.key, issuer, holder, allowed: policies.allowedRoutes(holder), context: Object.freeze(context) };
+    const frozen = Object.freeze(context);
+    return { sub: v.sub, kid: v.kid, exp: v.exp, nbf: v.nbf, key: v.key, issuer, holder, allowed: policies.allowedRoutes(holder), context: frozen, bytes: answerBytes(v.sub, frozen) };
   };
 
   const handler: AuthorizerHandler = async (event, context) => {
@@ -101,8 +120,10 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
         if (index === undefined || !allowed.includes(index)) {
           throw new TokenMissingError(auth === 'optional' ? 'no bearer token on an optional route that requires a token to meet rules' : 'no bearer token on a route that requires one');
         }
+        const policyDocument = policies.policy(event.methodArn, allowed);
+        checkAnswerSize(ANONYMOUS_BYTES + policies.bytes(policyDocument));
         logger.log('INFO', 'allow', { event: 'decision', decision: 'allow', reason: 'ANONYMOUS', route, requestId, ms: now() - started });
-        return { principalId: 'anonymous', policyDocument: policies.policy(event.methodArn, allowed), context: { anonymous: true, scopes: '' } };
+        return { principalId: 'anonymous', policyDocument, context: { ...ANONYMOUS_CONTEXT } };
       }
       // A token verified before skips its character check and jose's verification, not the clock: exp/nbf
       // are checked on every hit (the cache only holds tokens that passed both, keyed by their SHA-256).
@@ -121,6 +142,8 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
         // A token inside the exp tolerance is accepted but not remembered: the cache drops entries at exp.
         if (vouched.exp > nowSeconds) tokenCache.offer(token, vouched);
       }
+      const policyDocument = policies.policy(event.methodArn, vouched.allowed);
+      checkAnswerSize(vouched.bytes + policies.bytes(policyDocument));
       const permitted = index !== undefined && vouched.allowed.includes(index);
       logger.log('INFO', permitted ? 'allow' : 'deny', {
         event: 'decision',
@@ -134,7 +157,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
         requestId,
         ms: now() - started,
       });
-      return { principalId: vouched.sub, policyDocument: policies.policy(event.methodArn, vouched.allowed), context: vouched.context };
+      return { principalId: vouched.sub, policyDocument, context: vouched.context };
     } catch (error) {
       const code = error instanceof AuthorizerError ? error.code : 'INTERNAL';
       const gatewayError = toGatewayError(error);

@@ -2,8 +2,9 @@
 // Not `fetch`: its first use loads undici (~20 ms of cold start), and it cannot cap a body as it streams.
 // Redirects are not followed: discovery and JWKS URLs are configuration, not something a server may move.
 // Unless loopback is allowed, a host that resolves to a loopback address is refused at connect time too, so
-// a DNS name cannot reach what a literal address may not. Messages name URLs without credentials or query.
-import type { LookupFunction } from 'node:net';
+// a DNS name cannot reach what a literal address may not, and the address the socket did connect to is
+// checked before the request is sent. Messages name URLs without credentials or query.
+import type { LookupFunction, Socket } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import { FetchError } from './errors';
 import { isLoopbackAddress, isLoopbackHost, redact } from './url';
@@ -14,6 +15,11 @@ export interface FetchJsonOptions {
   readonly maxBytes: number;
   /** Whether a loopback host or address may be reached (a loopback issuer was configured). @default false */
   readonly allowLoopback?: boolean;
+  /**
+   * How host names are resolved. @default refuseLoopback (dns.lookup without loopback answers), or dns.lookup
+   * when loopback is allowed. Whatever it answers, the connected address is checked too.
+   */
+  readonly lookup?: LookupFunction;
 }
 
 export type FetchJson = (url: string, options: FetchJsonOptions) => Promise<unknown>;
@@ -42,7 +48,7 @@ export const refuseLoopback: LookupFunction = (hostname, options, callback) => {
   });
 };
 
-export const fetchJson: FetchJson = async (rawUrl, { timeoutMs, maxBytes, allowLoopback = false }) => {
+export const fetchJson: FetchJson = async (rawUrl, { timeoutMs, maxBytes, allowLoopback = false, lookup }) => {
   let parsed: URL;
   try {
     parsed = new URL(rawUrl);
@@ -66,7 +72,8 @@ export const fetchJson: FetchJson = async (rawUrl, { timeoutMs, maxBytes, allowL
     };
     const timer = setTimeout(() => fail(new FetchError('FETCH_TIMEOUT', `no complete answer from ${url} within ${timeoutMs} ms`)), timeoutMs);
     try {
-      req = get(parsed, { headers: { accept: 'application/json' }, ...(allowLoopback ? {} : { lookup: refuseLoopback }) }, (res: IncomingMessage) => {
+      const resolver = lookup ?? (allowLoopback ? undefined : refuseLoopback);
+      req = get(parsed, { headers: { accept: 'application/json' }, ...(resolver ? { lookup: resolver } : {}) }, (res: IncomingMessage) => {
         if (res.statusCode !== 200) {
           res.resume();
           return fail(new FetchError('FETCH_STATUS', `${url} answered HTTP ${res.statusCode}`));
@@ -99,6 +106,17 @@ export const fetchJson: FetchJson = async (rawUrl, { timeoutMs, maxBytes, allowL
         });
       });
       req.on('error', (e) => fail(new FetchError('FETCH_NETWORK', `${url}: ${e.message}`, { cause: e })));
+      // The last word on where the request goes: a name check can be fooled (a spelling it missed, a resolver
+      // of its own), the socket's peer cannot. A reused socket is already connected.
+      if (!allowLoopback) {
+        req.on('socket', (socket: Socket) => {
+          const check = () => {
+            if (isLoopbackAddress(socket.remoteAddress ?? '')) fail(new FetchError('FETCH_NETWORK', `${url} connected to a loopback address`));
+          };
+          if (socket.remoteAddress === undefined) socket.once('connect', check);
+          else check();
+        });
+      }
     } catch (e) {
       // http.get throws synchronously for what it cannot even attempt (a bad header, an unusable URL).
       fail(new FetchError('FETCH_NETWORK', `${url}: ${(e as Error).message}`, { cause: e }));

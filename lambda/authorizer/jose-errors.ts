@@ -1,7 +1,8 @@
 // The one place jose's errors become our stable reason codes (README, "Reason codes"). Branches on jose's
-// `code` and `claim` only, never on message text. Anything that is not jose saying the token is bad (a
-// TypeError from a key, a code not listed here, an error of ours) is not made a TokenError: a token that
-// could not be checked is not called invalid.
+// `code` and `claim` only, never on message text, and never passes that text on: jose's messages quote what
+// the token says (an unknown `crit` entry, whole), and the decision log writes the detail. Anything that is
+// not jose saying the token is bad (a TypeError from a key, a code not listed here, an error of ours) is not
+// made a TokenError: a token that could not be checked is not called invalid.
 import { decodeProtectedHeader } from 'jose';
 import { JOSEError } from 'jose/errors';
 import { TokenError, type TokenErrorCode } from './errors';
@@ -25,12 +26,31 @@ const BY_CLAIM: Readonly<Record<string, TokenErrorCode>> = {
   typ: 'TYP_INVALID',
 };
 
+/** What the decision log says for each code made here: fixed text, never jose's message. */
+const DETAIL: Readonly<Partial<Record<TokenErrorCode, string>>> = {
+  TOKEN_MALFORMED: 'jose: not a well-formed JWS or JWT',
+  ALG_NOT_ALLOWED: 'jose: alg is missing or not allowed',
+  HEADER_UNSUPPORTED: 'jose: crit names an extension it does not support',
+  SIGNATURE_INVALID: 'jose: signature verification failed',
+  KEY_NOT_FOUND: 'jose: no key fits',
+  EXPIRED: 'jose: exp is in the past',
+  ISSUER_MISMATCH: 'jose: iss is not the configured issuer',
+  AUDIENCE_MISMATCH: 'jose: aud holds no configured audience',
+  NOT_YET_VALID: 'jose: nbf is in the future',
+  TYP_INVALID: 'jose: typ is not the one required',
+};
+
+/** The registered claims jose checks: the only claim names a detail may carry. */
+const REGISTERED = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'typ']);
+
 /** jose's verdict on `token` as a TokenError, or `error` itself when it is not jose refusing the token. */
 export function fromJose(error: unknown, token: string): unknown {
   if (!(error instanceof JOSEError)) return error;
   const e = error as JoseError;
   const code = codeOf(e, token);
-  return code === undefined ? error : new TokenError(code, e.message);
+  if (code === undefined) return error;
+  const claim = REGISTERED.has(e.claim ?? '') ? e.claim : 'a registered claim';
+  return new TokenError(code, DETAIL[code] ?? `jose: ${claim} is missing or invalid`);
 }
 
 function codeOf(e: JoseError, token: string): TokenErrorCode | undefined {

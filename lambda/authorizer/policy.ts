@@ -38,6 +38,7 @@ export class PolicyBuilder {
   private readonly anonymous: readonly number[];
   private readonly allowedMemo = new WeakMap<ReadonlySet<string>, readonly number[]>();
   private readonly joined = new WeakMap<readonly number[], string>();
+  private readonly sizes = new WeakMap<PolicyDocument, number>();
 
   /** Whether any route has claim or issuer rules: without any, the allowed routes depend on the scopes alone. */
   private readonly scopesOnly: boolean;
@@ -101,6 +102,16 @@ export class PolicyBuilder {
       this.memo.set(key, doc);
     }
     return doc;
+  }
+
+  /** `doc`'s size as JSON, in bytes: worked out once for each policy remembered. */
+  bytes(doc: PolicyDocument): number {
+    let n = this.sizes.get(doc);
+    if (n === undefined) {
+      n = Buffer.byteLength(JSON.stringify(doc));
+      this.sizes.set(doc, n);
+    }
+    return n;
   }
 
   private compute(holder: Holder | undefined): readonly number[] {

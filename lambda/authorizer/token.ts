@@ -8,6 +8,7 @@ type MultiHeaders = Readonly<Record<string, readonly string[] | undefined>> | nu
 // b64token (RFC 6750 §2.1); the JWS parts are the base64url subset of it.
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 const SPACE = 32;
+const TAB = 9;
 
 /** Whether `s`, from `at`, is `lower` (lowercase ASCII letters) in any case: no lowercased copy is made. */
 function isWordAt(s: string, at: number, lower: string): boolean {
@@ -20,7 +21,7 @@ const isAuthorization = (name: string) => name.length === 13 && isWordAt(name, 0
 const malformed = () => new TokenError('TOKEN_MALFORMED', 'Authorization is not a single Bearer token');
 
 /**
- * The token, or undefined when no Authorization header is present (or it is blank).
+ * The token, or undefined when no Authorization header is present (or its one copy is blank).
  * Throws TokenError for a header that is present but not exactly one well-formed bearer token.
  */
 export function extractBearerToken(headers: Headers, multiValueHeaders: MultiHeaders, maxTokenBytes: number): string | undefined {
@@ -29,35 +30,50 @@ export function extractBearerToken(headers: Headers, multiValueHeaders: MultiHea
   return credential;
 }
 
+const isOws = (c: number) => c === SPACE || c === TAB;
+
+/** `s` without the spaces and tabs around it (HTTP's OWS), and nothing else: `trim()` strips Unicode spaces too. */
+function trimOws(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && isOws(s.charCodeAt(start))) start++;
+  while (end > start && isOws(s.charCodeAt(end - 1))) end--;
+  return s.slice(start, end);
+}
+
+const ambiguous = (why: string) => new TokenError('TOKEN_AMBIGUOUS', why);
+
 /**
  * extractBearerToken without the character check of the credential, which is checkB64Token. Split so that a
  * credential already in the verified-token cache (so checked when it was verified) is not scanned again.
+ * API Gateway caches its answer under `headers`' copy, the last one sent, so a second copy of any kind
+ * (blank too) is ambiguous, and so are `headers` and `multiValueHeaders` that do not name the same one.
  */
 export function bearerCredential(headers: Headers, multiValueHeaders: MultiHeaders, maxTokenBytes: number): string | undefined {
-  let seen = 0; // values, blank or not: any in multiValueHeaders means headers is not consulted
-  let present = 0;
-  let value = '';
+  let copies = 0;
+  let value: string | undefined;
   if (multiValueHeaders) {
     for (const name in multiValueHeaders) {
       if (!isAuthorization(name)) continue;
-      for (const v of multiValueHeaders[name] ?? []) {
-        seen++;
-        if (v.trim() !== '' && present++ === 0) value = v;
-      }
+      for (const v of multiValueHeaders[name] ?? []) if (copies++ === 0) value = v;
     }
   }
-  if (seen === 0 && headers) {
+  let named = 0;
+  let last: string | undefined;
+  if (headers) {
     for (const name in headers) {
       const v = headers[name];
-      if (v === undefined || !isAuthorization(name)) continue;
-      if (v.trim() !== '' && present++ === 0) value = v;
+      if (v !== undefined && isAuthorization(name) && named++ === 0) last = v;
     }
   }
-  if (present === 0) return undefined;
-  if (present > 1) throw new TokenError('TOKEN_AMBIGUOUS', 'more than one Authorization header');
+  if (copies > 1 || named > 1) throw ambiguous('more than one Authorization header');
+  if (multiValueHeaders && headers ? copies !== named || value !== last : false) throw ambiguous('headers and multiValueHeaders disagree on Authorization');
+  value ??= last;
+  if (value === undefined) return undefined;
   if (value.length > maxTokenBytes + 16) throw new TokenError('TOKEN_TOO_LARGE', 'Authorization header is over the size limit');
   // `Bearer`, in any case, then one or more spaces, then the credential up to the end of the trimmed value.
-  const trimmed = value.trim();
+  const trimmed = trimOws(value);
+  if (trimmed === '') return undefined;
   if (trimmed.length < 8 || !isWordAt(trimmed, 0, 'bearer') || trimmed.charCodeAt(6) !== SPACE) throw malformed();
   let start = 7;
   while (trimmed.charCodeAt(start) === SPACE) start++;

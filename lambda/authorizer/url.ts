@@ -9,7 +9,7 @@ export class UrlSettingError extends Error {
 
 /**
  * `hostname` as the WHATWG URL parser leaves it (so `127.1`, `0x7f000001` and `2130706433` already read
- * `127.0.0.1`): a name or address that reaches this machine.
+ * `127.0.0.1`, and `[::ffff:0.0.0.0]` reads `[::ffff:0:0]`): a name or address that reaches this machine.
  */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.toLowerCase().replace(/\.$/, '');
@@ -17,14 +17,46 @@ export function isLoopbackHost(hostname: string): boolean {
   return isLoopbackAddress(host.startsWith('[') ? host.slice(1, -1) : host);
 }
 
-/** An IPv4 or IPv6 address (no brackets) in 127.0.0.0/8, the unspecified address, ::1, or IPv4-mapped loopback. */
+/**
+ * An IPv4 or IPv6 address (no brackets) that reaches this machine: 127.0.0.0/8, 0.0.0.0/8 (Linux connects
+ * 0.0.0.0 to 127.0.0.1), and the IPv6 forms of those, since a connection to `::ffff:0.0.0.0` lands on
+ * 127.0.0.1 too. IPv6 addresses in ::ffff:0:0/96 (IPv4-mapped) and ::/96 (IPv4-compatible, which holds ::
+ * and ::1) are judged by their IPv4 part, in the dotted and the hex spelling alike. A zone id is ignored.
+ */
 export function isLoopbackAddress(address: string): boolean {
-  const a = address.toLowerCase();
-  if (/^127\.\d+\.\d+\.\d+$/.test(a) || a === '0.0.0.0') return true;
-  if (a === '::1' || a === '::' || a === '0:0:0:0:0:0:0:1' || a === '0:0:0:0:0:0:0:0') return true;
-  // ::ffff:127.0.0.1 and its hex spelling ::ffff:7f00:1 (also the deprecated IPv4-compatible ::7f00:1).
-  const mapped = /^::(?:ffff:)?(?:127\.\d+\.\d+\.\d+|7f[0-9a-f]{2}:[0-9a-f]{1,4})$/.exec(a);
-  return mapped !== null;
+  const a = address.toLowerCase().replace(/%.*$/, '');
+  const v4 = a.includes(':') ? embeddedIpv4(a) : ipv4(a);
+  return v4 !== undefined && (v4 >>> 24 === 127 || v4 >>> 24 === 0);
+}
+
+/** A dotted-decimal IPv4 address as a 32-bit number, or undefined. */
+function ipv4(a: string): number | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(a);
+  if (!m) return undefined;
+  const octets = m.slice(1).map(Number);
+  return octets.every((o) => o <= 255) ? octets.reduce((n, o) => n * 256 + o, 0) : undefined;
+}
+
+/** The IPv4 address an IPv6 address in ::ffff:0:0/96 or ::/96 carries, or undefined (any other, or not IPv6). */
+function embeddedIpv4(a: string): number | undefined {
+  let text = a;
+  const dotted = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (dotted) {
+    const v4 = ipv4(dotted[2]!);
+    if (v4 === undefined) return undefined;
+    text = `${dotted[1]}${(v4 >>> 16).toString(16)}:${(v4 & 0xffff).toString(16)}`;
+  }
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const groups = (s: string) => (s === '' ? [] : s.split(':'));
+  const head = groups(halves[0]!);
+  const tail = halves.length === 2 ? groups(halves[1]!) : [];
+  const gap = 8 - head.length - tail.length;
+  if (halves.length === 2 ? gap < 1 : gap !== 0) return undefined;
+  if (![...head, ...tail].every((g) => /^[0-9a-f]{1,4}$/.test(g))) return undefined;
+  const h = [...head, ...Array<string>(gap).fill('0'), ...tail].map((g) => parseInt(g, 16));
+  if (h.slice(0, 5).some((x) => x !== 0) || (h[5] !== 0 && h[5] !== 0xffff)) return undefined;
+  return h[6]! * 0x10000 + h[7]!;
 }
 
 /**

@@ -31,40 +31,57 @@ export function readClaim(claims: Readonly<Record<string, unknown>>, ref: string
   return node;
 }
 
-/**
- * The values a claim holds for a rule: a string is space-delimited (`scope`-like claims), an array gives its
- * string and number members, a number or boolean itself. Anything else holds nothing.
- */
-export function claimValues(value: unknown): readonly string[] {
-  if (typeof value === 'string') return value.split(' ').filter(Boolean);
-  if (typeof value === 'number' || typeof value === 'boolean') return [String(value)];
-  if (Array.isArray(value)) return value.filter((v) => typeof v === 'string' || typeof v === 'number').map(String);
-  return [];
-}
+/** A value a claim rule asks for; it meets a claim value of the same type only (`1` is not `"1"`). */
+export type ClaimValue = string | number | boolean;
 
 /** Claim rules of a route: every listed claim must hold at least one of its listed values. */
-export type ClaimRules = Readonly<Record<string, readonly string[]>>;
+export type ClaimRules = Readonly<Record<string, readonly ClaimValue[]>>;
+
+/**
+ * Claims whose string is a space-delimited list by definition: `scope` (RFC 8693 §4.2, RFC 9068 §2.2.3) and
+ * `scp` as Entra ID sends it. Any other string claim is one value, spaces and all: "user admin" is no admin.
+ */
+const SPACE_DELIMITED: ReadonlySet<string> = new Set(['scope', 'scp', '/scope', '/scp']);
+
+/** Whether a claim's `value` holds `wanted`: equal to it, or an array with a member equal to it. */
+function holds(value: unknown, wanted: ClaimValue, spaceDelimited: boolean): boolean {
+  if (Array.isArray(value)) return value.includes(wanted);
+  if (spaceDelimited && typeof value === 'string' && typeof wanted === 'string') return value.split(' ').includes(wanted);
+  return value === wanted;
+}
 
 /** Whether the claims `read` gives meet every rule. */
 export function meetsClaimRules(rules: ClaimRules, read: (ref: string) => unknown): boolean {
   for (const ref of Object.keys(rules)) {
-    const held = claimValues(read(ref));
-    if (!rules[ref]!.some((v) => held.includes(v))) return false;
+    const value = read(ref);
+    const split = SPACE_DELIMITED.has(ref);
+    if (!rules[ref]!.some((v) => holds(value, v, split))) return false;
   }
   return true;
 }
 
-/** Validates a route's `claims` setting: an object of claim reference → non-empty array of string values. */
+const isClaimValue = (v: unknown): v is ClaimValue =>
+  (typeof v === 'string' && v !== '' && !/\s/.test(v)) || (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean';
+
+/** Booleans, numbers, strings, each in order: one spelling of a rule however it was written. */
+const byTypeThenValue = (a: ClaimValue, b: ClaimValue) => (typeof a !== typeof b ? (typeof a < typeof b ? -1 : 1) : a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Validates a route's `claims` setting: an object of claim reference → non-empty array of values, each a
+ * string without spaces, a number or a boolean, met by a claim value of the same type.
+ */
 export function parseClaimRules(value: unknown, where: string): ClaimRules {
   if (value === undefined) return Object.freeze({});
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError(`${where}: claims must be an object such as {"cognito:groups": ["admins"]}`);
-  const out: Record<string, readonly string[]> = {};
+  const out: Record<string, readonly ClaimValue[]> = {};
   for (const [ref, values] of Object.entries(value)) {
     checkClaimReference(ref, where);
-    if (!Array.isArray(values) || values.length === 0 || !values.every((v) => typeof v === 'string' && v !== '' && !/\s/.test(v))) {
-      throw new TypeError(`${where}: claims[${JSON.stringify(ref)}] must be a non-empty array of values without spaces`);
+    if (!Array.isArray(values) || values.length === 0 || !values.every(isClaimValue)) {
+      throw new TypeError(
+        `${where}: claims[${JSON.stringify(ref)}] must be a non-empty array of values: strings without spaces, numbers or booleans, each met only by a claim value of its type (["admins"], [3], [true])`,
+      );
     }
-    out[ref] = Object.freeze([...new Set(values as string[])].sort());
+    out[ref] = Object.freeze([...new Set(values)].sort(byTypeThenValue));
   }
   return Object.freeze(out);
 }

@@ -73,6 +73,11 @@ function rsaSign(header: Record<string, unknown>, payload: unknown, key: KeyObje
   return `${input}.${createSign('sha256').update(signingInput ?? input).sign(k).toString('base64url')}`;
 }
 
+/** A 9.6 KB token of our issuer's, to plant where a log line might quote it. */
+async function plantedJwt(c: AttackContext): Promise<string> {
+  return valid(c, { planted: 'p'.repeat(6_950) });
+}
+
 const pem = (jwk: JWK) => createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }).export({ type: 'spki', format: 'pem' }) as string;
 const pkcs1 = (jwk: JWK) => createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }).export({ type: 'pkcs1', format: 'pem' }) as string;
 /** P-256 group order n: (r, s) = (n, n) is the other "psychic signature". */
@@ -116,6 +121,8 @@ export const ATTACKS: readonly Attack[] = [
   // header parameters we must not honour, on tokens our own key really signed
   ['unknown crit extension, genuinely signed', (c) => bearer(rsaSign({ alg: 'RS256', kid: 'rsa-1', crit: ['https://example.com/ext'], 'https://example.com/ext': true }, claims(c), c.keys.rsa))],
   ['crit empty, genuinely signed', (c) => bearer(rsaSign({ alg: 'RS256', kid: 'rsa-1', crit: [] }, claims(c), c.keys.rsa))],
+  // jose's message for it quotes the entry: none of it may reach a log line (the suites' log audit).
+  ['crit entry a whole JWT (9.6 KB), genuinely signed', async (c) => bearer(rsaSign({ alg: 'RS256', kid: 'rsa-1', crit: [await plantedJwt(c)] }, claims(c), c.keys.rsa))],
   [
     'b64 false (RFC 7797, unencoded payload signed as such)',
     (c) => {

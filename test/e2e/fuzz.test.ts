@@ -16,7 +16,7 @@ const NOW_MS = 1_800_000_000_000;
 const MUTATION_RUNS = 2000;
 const HEADER_RUNS = 1000;
 
-const audit = new LogAudit();
+const audit = new LogAudit([ISSUER]); // the forger's plausible values include the issuer, which lines name
 let gateway: GatewayHarness;
 let originals: string[];
 
@@ -144,11 +144,13 @@ describe('any Authorization header at all', () => {
     fc.array(fc.base64String({ maxLength: 200 }), { minLength: 1, maxLength: 5 }).map((parts) => `Bearer ${parts.join('.').replace(/\+/g, '-').replace(/\//g, '_')}`),
   );
 
-  it(`is answered 401 (or anonymous when blank, on the homepage only); never 5xx, never a Lambda on /profile (${HEADER_RUNS} runs)`, async () => {
+  it(`is answered 401 (or anonymous when one blank copy, on the homepage only); never 5xx, never a Lambda on /profile (${HEADER_RUNS} runs)`, async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(value, { minLength: 1, maxLength: 2 }), async (values) => {
         values.forEach((v) => audit.watch(v));
-        const blank = values.every((v) => v.trim() === '');
+        // Anonymous only for one copy of spaces and tabs: a second copy of any kind is ambiguous, and a
+        // Unicode space is no blank (token.ts).
+        const blank = values.length === 1 && /^[ \t]*$/.test(values[0]!);
         const before = gateway.downstream.get('GET /profile') ?? 0;
         expect((await gateway.request({ path: '/profile', authorization: values })).status).toBe(401);
         expect((await gateway.request({ path: '/', authorization: values })).status).toBe(blank ? 200 : 401);

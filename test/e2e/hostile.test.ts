@@ -12,7 +12,7 @@ import { GatewayHarness } from '../helpers/gateway-harness';
 import { startIssuer, type TestIssuer } from '../helpers/issuer';
 import { ISSUER_AUDIENCE } from '../helpers/keys';
 import { auditLogsAtEnd, LogAudit } from '../helpers/log-audit';
-import { attackKeys, ATTACKS, CONTROLS, UNPUBLISHED_KID_ATTACKS, type AttackContext } from './attacks';
+import { attackKeys, ATTACKS, CONTROLS, UNPUBLISHED_KID_ATTACKS, valid, type AttackContext } from './attacks';
 
 const NOW_MS = 1_800_000_000_000;
 /** The authorizer's default refetch cooldown. */
@@ -125,6 +125,25 @@ describe('the log audit every e2e suite ends with', () => {
     const clean = new LogAudit();
     clean.watch(token);
     clean.logger.log('INFO', 'deny', { event: 'decision', reason: 'SIGNATURE_INVALID', kid: 'rsa-1' });
+    expect(clean.leaks()).toEqual([]);
+  });
+
+  it('finds what a sender planted in a header (a crit entry, a JWT in it, a parameter), but not the kid a decision names', async () => {
+    const [, crit] = ATTACKS.find(([name]) => name.startsWith('crit entry a whole JWT'))!;
+    const token = ((await crit(context)) as string).replace(/^Bearer /, '');
+    const planted = (decodeProtectedHeader(token).crit as string[])[0]!;
+    const tagged = await valid(context, {}, { kid: 'rsa-1', 'x-tag': ['a value of the sender'], 'https://example.com/ext': 1 });
+    for (const leaked of [planted, planted.split('.')[2]!, planted.split('.').slice(0, 2).join('.'), 'a value of the sender', 'https://example.com/ext']) {
+      const probe = new LogAudit();
+      probe.watch(token);
+      probe.watch(tagged);
+      probe.logger.log('INFO', 'deny', { event: 'decision', detail: `Extension Header Parameter "${leaked}" is not recognized` });
+      expect(probe.leaks().length).toBeGreaterThan(0);
+    }
+    const clean = new LogAudit();
+    clean.watch(token);
+    clean.watch(tagged);
+    clean.logger.log('INFO', 'allow', { event: 'decision', reason: 'TOKEN_VALID', kid: 'rsa-1', iss: context.issuer, sub: 'user-123' });
     expect(clean.leaks()).toEqual([]);
   });
   const make = async () => ((await CONTROLS[0]![1](context)) as string).replace(/^Bearer /, '');

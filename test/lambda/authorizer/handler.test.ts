@@ -1,11 +1,13 @@
 // The whole authorizer against a loopback issuer it discovers over real HTTP, with an injected clock.
+import { KeyObject, sign } from 'node:crypto';
 import { readConfig } from '../../../lambda/authorizer/config';
 import { createAuthorizer, toGatewayError } from '../../../lambda/authorizer/handler';
 import { TokenError, KeysUnavailableError } from '../../../lambda/authorizer/errors';
 import { authorizerEnv } from '../../helpers/config';
 import { authorizerEvent } from '../../helpers/events';
 import { startIssuer, type TestIssuer } from '../../helpers/issuer';
-import { makeKey, signToken, type TestKey } from '../../helpers/keys';
+import { b64 } from '../../helpers/forge';
+import { ISSUER_AUDIENCE, makeKey, signToken, type TestKey } from '../../helpers/keys';
 import { captureLogger } from '../../helpers/log';
 
 const PREFIX = 'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/';
@@ -90,6 +92,14 @@ describe('authorizer decisions', () => {
     await expect(call(`Bearer ${await token({ aud: 'api://other' })}`, '/')).rejects.toThrow(/^Unauthorized$/);
     expect(logger.lines.at(-1)!.fields).toMatchObject({ decision: 'deny', reason: 'AUDIENCE_MISMATCH' });
     await expect(call('Basic dXNlcjpwYXNz', '/')).rejects.toThrow(/^Unauthorized$/);
+  });
+
+  it('refuses a token beside a second, blank Authorization copy (the one API Gateway would cache its answer under)', async () => {
+    const { call, logger } = setup();
+    await expect(call([`Bearer ${await token()}`, '\u00a0'])).rejects.toThrow(/^Unauthorized$/);
+    expect(logger.lines.at(-1)!.fields).toMatchObject({ decision: 'deny', reason: 'TOKEN_AMBIGUOUS' });
+    await expect(call(`\ufeffBearer ${await token()}`)).rejects.toThrow(/^Unauthorized$/);
+    expect(logger.lines.at(-1)!.fields).toMatchObject({ decision: 'deny', reason: 'TOKEN_MALFORMED' });
   });
 
   it('fails closed on a route missing from the table', async () => {
@@ -240,6 +250,23 @@ describe('authorizer key rotation and the verified-token cache', () => {
     ]);
   });
 
+  it('logs nothing of the header: an unknown crit entry holding a whole JWT (9.6 KB) leaves a short fixed line', async () => {
+    const { call, logger } = setup();
+    const planted = await signToken(key, issuer.url, { now: Math.floor(clock / 1000), claims: { pad: 'p'.repeat(7_000) } });
+    expect(planted.length).toBeGreaterThan(9_600);
+    expect(planted.length).toBeLessThan(10_000);
+    // jose will not sign an unknown crit entry: signed here by node:crypto with the issuer's own key.
+    const now = Math.floor(clock / 1000);
+    const input = `${b64({ alg: 'ES256', kid: 'k1', crit: [planted] })}.${b64({ iss: issuer.url, aud: ISSUER_AUDIENCE, sub: 'user-123', scope: 'openid profile', iat: now, exp: now + 600 })}`;
+    const t = `${input}.${sign('sha256', Buffer.from(input), { key: KeyObject.from(key.privateKey), dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+    await expect(call(`Bearer ${t}`)).rejects.toThrow(/^Unauthorized$/);
+    const line = logger.lines.at(-1)!;
+    expect(line.fields).toMatchObject({ decision: 'deny', reason: 'HEADER_UNSUPPORTED' });
+    expect(logger.text()).not.toContain(planted.slice(0, 40));
+    expect(logger.text()).not.toContain(planted.split('.')[2]);
+    expect(JSON.stringify(line).length).toBeLessThan(600);
+  });
+
   it('never logs a token or its signature', async () => {
     const { call, logger } = setup();
     const tokens = [await token(), await token({ aud: 'x' }), await token({ scope: 'openid' })];
@@ -251,6 +278,65 @@ describe('authorizer key rotation and the verified-token cache', () => {
       expect(text).not.toContain(t);
       expect(text).not.toContain(t.split('.')[2]);
       expect(text).not.toContain(t.split('.')[1]);
+    }
+  });
+});
+
+describe("the answer's size", () => {
+  const LIMIT = 8192;
+  const bytes = (answer: unknown) => Buffer.byteLength(JSON.stringify(answer));
+  /** 200 literal routes a `wide` token reaches, and three a `few` token does. */
+  const bigTable = JSON.stringify([
+    { method: 'GET', resourcePath: '/', auth: 'optional', scopes: [] },
+    ...Array.from({ length: 200 }, (_, i) => ({ method: 'GET', resourcePath: `/route-${i}`, auth: 'required', scopes: ['wide'] })),
+    ...Array.from({ length: 3 }, (_, i) => ({ method: 'GET', resourcePath: `/few-${i}`, auth: 'required', scopes: ['few'] })),
+  ]);
+  const scopes300 = ['openid', 'profile', ...Array.from({ length: 298 }, (_, i) => `api:scope-${i}`)].join(' ');
+
+  it.each([
+    ['a 6 KB sub', { sub: 's'.repeat(6 * 1024) }],
+    ['a sub one byte over 255', { sub: 'é'.repeat(127) + 'ab' }],
+    ['300 scopes', { scope: scopes300 }],
+    ['a 300-byte username claim', { email: `${'a'.repeat(288)}@example.com` }],
+  ])('refuses (401 CLAIM_TOO_LARGE) a token with %s', async (_name, claims) => {
+    const { call, logger } = setup();
+    await expect(call(`Bearer ${await token(claims)}`)).rejects.toThrow(/^Unauthorized$/);
+    expect(logger.lines.at(-1)!.fields).toMatchObject({ decision: 'deny', reason: 'CLAIM_TOO_LARGE' });
+  });
+
+  it('answers a token just inside every cap, within the limit', async () => {
+    const { call } = setup();
+    const claims = { sub: 's'.repeat(255), email: `${'a'.repeat(243)}@example.com`, scope: ['openid', 'profile', ...Array.from({ length: 60 }, (_, i) => `api:s-${String(i).padStart(6, '0')}`)].join(' ') };
+    expect(Buffer.byteLength(`${claims.scope} authenticated`)).toBeLessThanOrEqual(1024);
+    const r = await call(`Bearer ${await token(claims)}`);
+    expect(r.principalId).toBe(claims.sub);
+    expect(bytes(r)).toBeLessThanOrEqual(LIMIT);
+  });
+
+  it('counts the policy too: with a 200-route table a token allowed every route is refused (401 ANSWER_TOO_LARGE), one allowed a few is answered', async () => {
+    const { call, logger } = setup({ OIDC_ROUTES: bigTable });
+    await expect(call(`Bearer ${await token({ scope: 'openid wide' })}`, '/route-7')).rejects.toThrow(/^Unauthorized$/);
+    expect(logger.lines.at(-1)!.fields).toMatchObject({ decision: 'deny', reason: 'ANSWER_TOO_LARGE' });
+    const few = await call(`Bearer ${await token({ scope: 'openid few' })}`, '/few-1');
+    expect(resources(few)).toHaveLength(7);
+    expect(bytes(few)).toBeLessThanOrEqual(LIMIT);
+  });
+
+  it('never answers over 8 KB: a token with a 6 KB sub and 300 scopes against a 200-route table', async () => {
+    const { call } = setup({ OIDC_ROUTES: bigTable, OIDC_TOKEN_CACHE_SIZE: '0' });
+    const tokens = [
+      await token({ sub: 's'.repeat(6 * 1024), scope: `${scopes300} wide few` }),
+      await token({ sub: 's'.repeat(6 * 1024) }),
+      await token({ scope: `${scopes300} wide` }),
+      await token({ scope: 'openid wide' }),
+      await token({ scope: 'openid few' }),
+    ];
+    for (const t of tokens) {
+      for (const resource of ['/', '/route-0', '/few-0']) {
+        const answer = await call(`Bearer ${t}`, resource).catch((e: Error) => e);
+        if (answer instanceof Error) expect(answer.message).toBe('Unauthorized');
+        else expect(bytes(answer)).toBeLessThanOrEqual(LIMIT);
+      }
     }
   });
 });

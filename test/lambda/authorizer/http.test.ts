@@ -103,6 +103,54 @@ describe('fetchJson (loopback server)', () => {
     expect(hits).toBe(1);
   });
 
+  it('never reaches loopback through 0.0.0.0/8 or an IPv4-mapped 0.0.0.0 (::ffff:0:0)', async () => {
+    routes.set('/counted-mapped', (r) => {
+      hits++;
+      r.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+    let hits = 0;
+    const port = new URL(base).port;
+    // On Linux a connection to 0.0.0.0, in either spelling, lands on 127.0.0.1.
+    for (const host of ['[::ffff:0.0.0.0]', '[::ffff:0:0]', '[0:0:0:0:0:ffff:0:0]', '0.0.0.0', '0']) {
+      const error = await fetchJson(`http://${host}:${port}/counted-mapped`, { timeoutMs: 1000, maxBytes: 100 }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'FETCH_NETWORK', message: expect.stringMatching(/loopback/) });
+    }
+    expect(hits).toBe(0);
+  });
+
+  it('refuses, at connect time, a DNS name whose answer is an IPv4-mapped 0.0.0.0', async () => {
+    const dns = require('node:dns') as typeof import('node:dns');
+    const spy = jest.spyOn(dns, 'lookup').mockImplementation(((_host: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
+      if (options.all) callback(null, [{ address: '::ffff:0.0.0.0', family: 6 }]);
+      else callback(null, '::ffff:0.0.0.0', 6);
+    }) as unknown as typeof dns.lookup);
+    try {
+      for (const all of [true, false]) {
+        const error = await new Promise((resolve) => refuseLoopback('keys.example.test', { all }, (e) => resolve(e)));
+        expect(error).toMatchObject({ code: 'ELOOPBACK' });
+      }
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('checks the address it connected to, whatever the resolver answered', async () => {
+    routes.set('/counted-resolved', (r) => {
+      hits++;
+      r.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+    let hits = 0;
+    const port = new URL(base).port;
+    // A resolver that lets a loopback answer through, as a gap in any name check would.
+    const lookup = ((_host: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
+      if (options.all) callback(null, [{ address: '127.0.0.1', family: 4 }]);
+      else callback(null, '127.0.0.1', 4);
+    }) as unknown as NonNullable<Parameters<typeof fetchJson>[1]['lookup']>;
+    const error = await fetchJson(`http://keys.example.test:${port}/counted-resolved`, { timeoutMs: 1000, maxBytes: 100, lookup }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'FETCH_NETWORK', message: expect.stringMatching(/loopback/) });
+    expect(hits).toBe(0);
+  });
+
   it('refuses, at connect time, a DNS name whose answer is a loopback address', async () => {
     // `localhost` stands for any name resolving to 127.0.0.1 (a rebinding name, a hosts entry).
     for (const all of [true, false]) {

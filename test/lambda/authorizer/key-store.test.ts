@@ -101,6 +101,9 @@ describe('KeyStore', () => {
     'https://[::1]/keys',
     'https://[::ffff:127.0.0.1]/keys',
     'https://0.0.0.0/keys',
+    'https://[::ffff:0.0.0.0]:8443/keys',
+    'https://[::ffff:0:0]/keys',
+    'https://0.1.2.3/keys',
   ])('refuses a discovered jwks_uri on loopback for an https issuer: %s', async (jwksUri) => {
     const h = harness([a.jwk]);
     h.state.discovery = { issuer: ISSUER, jwks_uri: jwksUri };

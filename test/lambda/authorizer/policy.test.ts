@@ -71,3 +71,28 @@ describe('policy', () => {
     expect(b.policy('garbage', [0]).Statement[0]).toMatchObject({ Effect: 'Deny', Resource: 'garbage' });
   });
 });
+
+describe('policy with claim rules', () => {
+  const ruled = new PolicyBuilder(
+    parseRouteTable(
+      JSON.stringify([
+        { method: 'GET', resourcePath: '/', auth: 'optional', scopes: [] },
+        { method: 'GET', resourcePath: '/admin', auth: 'required', scopes: [], claims: { roles: ['admin'] } },
+        { method: 'GET', resourcePath: '/acme', auth: 'required', scopes: [], claims: { tenant: ['acme'] } },
+        { method: 'GET', resourcePath: '/level', auth: 'required', scopes: [], claims: { level: ['1'] } },
+      ]),
+    ),
+  );
+  const scopes = new Set(['authenticated']);
+
+  it('allows a route to a token whose claim is the value, or an array holding it', () => {
+    expect(ruled.allowedRoutes(holder(scopes, { roles: ['user', 'admin'], tenant: 'acme', level: '1' }))).toEqual([0, 1, 2, 3]);
+  });
+
+  it('does not split a claim on spaces, nor take 1 or true for "1" or "true"', () => {
+    const h = holder(scopes, { roles: 'user admin', tenant: 'evil acme', level: 1 });
+    expect(ruled.allowedRoutes(h)).toEqual([0]);
+    expect(ruled.shortfall(1, h)).toBe('CLAIM_RULE_UNMET');
+    expect(ruled.allowedRoutes(holder(scopes, { roles: ['user admin'], tenant: ['evil acme'], level: [true, 1] }))).toEqual([0]);
+  });
+});

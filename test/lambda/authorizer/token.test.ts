@@ -46,6 +46,34 @@ describe('extractBearerToken', () => {
     );
   });
 
+  it.each([
+    ['a blank second copy (NBSP), which headers names', { Authorization: '\u00a0' }, { Authorization: [`Bearer ${T}`, '\u00a0'] }],
+    ['an empty second copy', { Authorization: '' }, { Authorization: [`Bearer ${T}`, ''] }],
+    ['a blank first copy', { Authorization: `Bearer ${T}` }, { Authorization: ['  ', `Bearer ${T}`] }],
+    ['a second copy under another spelling', { authorization: `Bearer ${T}` }, { Authorization: [`Bearer ${T}`], authorization: ['\t'] }],
+    ['headers naming another value than multiValueHeaders', { Authorization: 'Bearer other' }, { Authorization: [`Bearer ${T}`] }],
+    ['headers naming a blank value', { Authorization: ' ' }, { Authorization: [`Bearer ${T}`] }],
+    ['headers without it while multiValueHeaders has it', { Accept: '*/*' }, { Authorization: [`Bearer ${T}`] }],
+    ['multiValueHeaders without it while headers has it', { Authorization: `Bearer ${T}` }, { Accept: ['*/*'] }],
+  ])('refuses %s as ambiguous: API Gateway caches the answer under one copy', (_n, headers, multi) => {
+    expect(() => extract(headers as Record<string, string>, multi as Record<string, string[]>)).toThrow(expect.objectContaining({ code: 'TOKEN_AMBIGUOUS' }));
+  });
+
+  it.each([
+    ['a byte order mark before the scheme', `\ufeffBearer ${T}`],
+    ['a no-break space after the token', `Bearer ${T}\u00a0`],
+    ['an ideographic space before the scheme', `\u3000Bearer ${T}`],
+    ['a line separator after the token', `Bearer ${T}\u2028`],
+    ['a lone no-break space', '\u00a0'],
+  ])('trims only spaces and tabs, so it refuses %s', (_n, value) => {
+    expect(() => extract({ Authorization: value }, { Authorization: [value] })).toThrow(expect.objectContaining({ code: 'TOKEN_MALFORMED' }));
+  });
+
+  it('trims spaces and tabs around the value, and takes a blank one for none', () => {
+    expect(extract({ Authorization: `\t Bearer ${T}\t ` }, { Authorization: [`\t Bearer ${T}\t `] })).toBe(T);
+    expect(extract({ Authorization: ' \t ' }, { Authorization: [' \t '] })).toBeUndefined();
+  });
+
   it('caps the credential itself at the limit, to the byte', () => {
     expect(extract({ Authorization: `Bearer ${'a'.repeat(512)}` }, null, 512)).toHaveLength(512);
     expect(() => extract({ Authorization: `Bearer ${'a'.repeat(513)}` }, null, 512)).toThrow(expect.objectContaining({ code: 'TOKEN_TOO_LARGE' }));

@@ -1,5 +1,5 @@
 // Claim references, rules, and claims handed on through the authorizer context and read back typed.
-import { checkClaimReference, claimValues, decodeContextClaims, encodeContextClaims, MAX_CONTEXT_CLAIM_BYTES, meetsClaimRules, parseClaimRules, readClaim } from '../../../lambda/shared/claims';
+import { checkClaimReference, decodeContextClaims, encodeContextClaims, MAX_CONTEXT_CLAIM_BYTES, meetsClaimRules, parseClaimRules, readClaim } from '../../../lambda/shared/claims';
 
 const token = {
   sub: 'u1',
@@ -33,12 +33,33 @@ describe('claim references', () => {
 
 describe('claim rules', () => {
   const read = (ref: string) => readClaim(token, ref);
-  it('match a string, a space-delimited string, an array, a number and a boolean', () => {
-    expect(claimValues('a b  c')).toEqual(['a', 'b', 'c']);
+  it('match a string, an array member, scope by its space-delimited values, a number and a boolean', () => {
     expect(meetsClaimRules({ 'cognito:groups': ['admins'] }, read)).toBe(true);
+    expect(meetsClaimRules({ tenant_id: ['acme'] }, read)).toBe(true);
     expect(meetsClaimRules({ scope: ['profile'] }, read)).toBe(true);
     expect(meetsClaimRules({ '/realm_access/roles': ['manager', 'boss'] }, read)).toBe(true);
-    expect(meetsClaimRules({ level: ['3'], verified: ['true'] }, read)).toBe(true);
+    expect(meetsClaimRules({ level: [3], verified: [true] }, read)).toBe(true);
+  });
+
+  it('split only scope and scp: a space in any other claim is part of its one value', () => {
+    const claims: Record<string, unknown> = { roles: 'user admin', tenant: 'evil acme', scp: 'read write', scope: 'openid admin', groups: ['user admin'] };
+    const r = (ref: string) => readClaim(claims, ref);
+    expect(meetsClaimRules({ roles: ['admin'] }, r)).toBe(false);
+    expect(meetsClaimRules({ tenant: ['acme'] }, r)).toBe(false);
+    expect(meetsClaimRules({ groups: ['admin'] }, r)).toBe(false);
+    expect(meetsClaimRules({ scp: ['write'] }, r)).toBe(true);
+    expect(meetsClaimRules({ scope: ['admin'] }, r)).toBe(true);
+    expect(meetsClaimRules({ '/scope': ['admin'] }, r)).toBe(true);
+  });
+
+  it('keep types apart: 1, "1", true and "true" meet only themselves', () => {
+    const values = [1, '1', true, 'true'] as const;
+    for (const held of values) {
+      for (const wanted of values) {
+        expect(meetsClaimRules({ c: [wanted] }, () => held)).toBe(held === wanted);
+        expect(meetsClaimRules({ c: [wanted] }, () => [held])).toBe(held === wanted);
+      }
+    }
   });
 
   it('require every listed claim, each holding at least one of its values', () => {
@@ -55,6 +76,13 @@ describe('claim rules', () => {
     expect(() => parseClaimRules({ roles: 'admin' }, 'r')).toThrow(/non-empty array/);
     expect(() => parseClaimRules({ roles: ['two words'] }, 'r')).toThrow(/without spaces/);
     expect(() => parseClaimRules(['roles'], 'r')).toThrow(/must be an object/);
+  });
+
+  it('take numbers and booleans as themselves, and refuse what no claim value could equal', () => {
+    expect(parseClaimRules({ level: [3, '3', 1], verified: [true] }, 'r')).toEqual({ level: [1, 3, '3'], verified: [true] });
+    for (const bad of [[null], [{}], [['a']], [''], [Number.NaN], [Number.POSITIVE_INFINITY]]) {
+      expect(() => parseClaimRules({ roles: bad }, 'r')).toThrow(/non-empty array of values/);
+    }
   });
 });
 

@@ -32,6 +32,17 @@ describe('a handler re-checks claim and issuer rules itself, from the context th
     expect((await handler(event(user(['admins'])))).statusCode).toBe(200);
   });
 
+  it('answers 403 to a token whose claim holds the value only as a space-delimited word', async () => {
+    const h = routeHandler(() => json(200, { ok: true }), { ROUTE_AUTH: 'required', ROUTE_CLAIMS: JSON.stringify({ roles: ['admin'], tenant: ['acme'] }) });
+    const ctx = (roles: string, tenant: string) => ({
+      principalId: 'u1', sub: 'u1', anonymous: 'false', scopes: 'openid authenticated', 'claim:roles': roles, 'claim:tenant': tenant,
+      claimTypes: JSON.stringify({ roles: 's', tenant: 's' }),
+    });
+    expect((await h(event(ctx('admin', 'acme')))).statusCode).toBe(200);
+    expect((await h(event(ctx('user admin', 'acme')))).statusCode).toBe(403);
+    expect((await h(event(ctx('admin', 'evil acme')))).statusCode).toBe(403);
+  });
+
   it.each([
     ['outside the group', user(['staff'])],
     ['from another issuer', user(['admins'], 'https://a.example.com/')],

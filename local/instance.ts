@@ -1,6 +1,8 @@
-// Where one `npm start` keeps its files: .local/<PORT>/ (gitignored) holds its cloud assembly (cdk.out/)
-// and its dev issuer's state (dev-issuer.json), so two instances in one checkout (PORT=4000 npm start
-// beside the default) share nothing, and `npm run token -- --port 4000` can name which it asks.
+// Where one `npm start` keeps its files: .local/<PORT>/ (gitignored) holds its cloud assembly (cdk.out/, or
+// apps/<name>-<hash>/cdk.out/ for another app served with --app) and its dev issuer's state (dev-issuer.json),
+// so two instances in one checkout (PORT=4000 npm start beside the default) share nothing, and
+// `npm run token -- --port 4000` can name which it asks.
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { readState } from './dev-issuer/state';
@@ -9,6 +11,13 @@ import { LocalError } from './errors';
 export const instanceDir = (projectDir: string, port: number): string => path.join(projectDir, '.local', String(port));
 export const assemblyDirOf = (instance: string): string => path.join(instance, 'cdk.out');
 export const stateFileOf = (instance: string): string => path.join(instance, 'dev-issuer.json');
+
+/** The assembly of another app (`npm start -- --app DIR`): one folder per app, so each keeps its own synth stamp. */
+export function appAssemblyDirOf(instance: string, appDir: string): string {
+  const name = path.basename(appDir).replace(/[^A-Za-z0-9._-]/g, '_') || 'app';
+  const id = createHash('sha256').update(path.resolve(appDir)).digest('hex').slice(0, 8);
+  return path.join(instance, 'apps', `${name}-${id}`, 'cdk.out');
+}
 
 function alive(pid: number): boolean {
   try {

@@ -25,6 +25,7 @@ import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { DEFAULTS } from '../../lambda/authorizer/defaults';
 import { SETTINGS_FILE } from '../../lambda/authorizer/settings-file';
+import type { ClaimRules } from '../../lambda/shared/claims';
 import { parseCorsOrigins } from '../../lambda/shared/cors';
 import { validateRouteRule, type AuthMode, type RouteRule } from '../../lambda/shared/routes';
 import { addBearerGatewayResponses } from './bearer-gateway-responses';
@@ -36,11 +37,12 @@ export interface RouteRequirement {
   /** Scopes the token must hold. @default [] (none beyond the issuer's required scopes) */
   readonly scopes?: readonly string[];
   /**
-   * Claims the token must hold: each listed claim must hold at least one of its values. Keys are claim names
-   * as written (`cognito:groups`) or JSON Pointers for nested claims (`/realm_access/roles`).
+   * Claims the token must hold: each listed claim must hold at least one of its values, exactly and of the same
+   * type (a string claim equals one, an array claim contains one; only `scope` and `scp` are split on spaces).
+   * Keys are claim names as written (`cognito:groups`) or JSON Pointers for nested claims (`/realm_access/roles`).
    * @default {} (none)
    */
-  readonly claims?: Readonly<Record<string, readonly string[]>>;
+  readonly claims?: ClaimRules;
   /** Only tokens of these configured issuers may use the route. @default [] (every configured issuer) */
   readonly issuers?: readonly string[];
 }
@@ -174,7 +176,7 @@ export class OidcAuthorizer extends Construct {
   }
 
   private methodOptions(auth: AuthMode, requirement: RouteRequirement): OidcMethodOptions {
-    const words = [...(requirement.scopes ?? []), ...(requirement.issuers ?? []), ...Object.entries(requirement.claims ?? {}).flat(2)];
+    const words = [...(requirement.scopes ?? []), ...(requirement.issuers ?? []), ...Object.entries(requirement.claims ?? {}).flat(2)].filter((w): w is string => typeof w === 'string');
     if (words.some((w) => Token.isUnresolved(w))) {
       throw new SettingError('routes', `${this.node.path}: a route's scopes, claims and issuers must be known at synth, since the route table is staged with the code (a CloudFormation value cannot be)`);
     }

@@ -1,6 +1,7 @@
 // What `npm start` prints once everything listens: the routes as read from the template, the issuer
 // the authorizer trusts, and commands to paste.
 import type { ApiModel, AuthorizerModel } from '../template/api-model';
+import { oidcSettings } from '../template/oidc-settings';
 
 export interface BannerInput {
   readonly model: ApiModel;
@@ -13,6 +14,8 @@ export interface BannerInput {
   readonly devIssuer: boolean;
   /** True with --watch. @default false */
   readonly watching?: boolean;
+  /** The folder of the app served with --app, as shown. @default this repository's app */
+  readonly app?: string;
   /** The PORT to name in the token command, when it is not the default. */
   readonly tokenPort?: number;
 }
@@ -27,7 +30,7 @@ function describeAuthorizer(a: AuthorizerModel): string {
 
 /**
  * A protected route to show in the curl example, with the scopes its token needs: read from the
- * authorizer's own OIDC_REQUIRED_SCOPES and OIDC_ROUTES, so the example follows infra/routes.ts.
+ * authorizer's own OIDC_REQUIRED_SCOPES and OIDC_ROUTES, so the example follows the app's routes.
  */
 export function exampleRoute(model: ApiModel): { path: string; scope: string } | undefined {
   const method = model.methods.find((m) => {
@@ -35,7 +38,8 @@ export function exampleRoute(model: ApiModel): { path: string; scope: string } |
     return a !== undefined && a.identitySources.length > 0 && !m.resourcePath.includes('{');
   });
   if (!method) return undefined;
-  const env = model.functions.get(model.authorizers.get(method.authorizerId!)!.functionId)?.environment ?? {};
+  const fn = model.functions.get(model.authorizers.get(method.authorizerId!)!.functionId);
+  const env = fn ? oidcSettings(fn) : {};
   const scopes = (env.OIDC_REQUIRED_SCOPES ?? 'openid').split(' ').filter(Boolean);
   try {
     const routes = JSON.parse(env.OIDC_ROUTES ?? '[]') as { method?: string; resourcePath?: string; scopes?: string[] }[];
@@ -60,7 +64,7 @@ export function banner(input: BannerInput): string {
   const width = Math.max(...methods.map((m) => m.httpMethod.length + m.resourcePath.length + 1));
   const lines = [
     '',
-    `Local API Gateway for ${model.name} (stage ${model.stageName}), ${input.assemblyNote}`,
+    `Local API Gateway for ${model.name} (stage ${model.stageName}${input.app !== undefined ? `, app ${input.app}` : ''}), ${input.assemblyNote}`,
     `  ${apiUrl}`,
     ...methods.map((m) => {
       const authorizer = m.authorizerId ? model.authorizers.get(m.authorizerId) : undefined;
@@ -75,7 +79,8 @@ export function banner(input: BannerInput): string {
     ...model.warnings.map((w) => `  warning: ${w}`),
     '',
     'Try:',
-    `  curl ${apiUrl}/`,
+    // An app of another shape (npm start -- --app) may have no GET /.
+    ...(methods.some((m) => m.resourcePath === '/' && (m.httpMethod === 'GET' || m.httpMethod === 'ANY')) ? [`  curl ${apiUrl}/`] : []),
     ...(example
       ? [
           input.devIssuer
@@ -83,7 +88,14 @@ export function banner(input: BannerInput): string {
             : `  curl -H "Authorization: Bearer $TOKEN" ${apiUrl}${example.path}`,
         ]
       : []),
-    ...(input.watching ? ['', 'Watching lambda/ and infra/: a saved change is served as soon as it is rebuilt (one line per reload).'] : []),
+    ...(input.watching
+      ? [
+          '',
+          input.app !== undefined
+            ? `Watching ${input.app}: a saved change re-synthesizes the app and is served once the synth succeeds (one line per reload).`
+            : 'Watching lambda/ and infra/: a saved change is served as soon as it is rebuilt (one line per reload).',
+        ]
+      : []),
     '',
     'One line per request: method path status authorizer=none|skipped|cached|invoked ms. Ctrl-C stops.',
     '',

@@ -1,13 +1,19 @@
 // Settings of `npm start`, from the environment and arguments, checked before anything starts.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { formatCorsOrigins, parseCorsOrigins } from '../../lambda/shared/cors';
 import { LocalError } from '../errors';
+import { APP_MAX_FILES } from '../template/synth';
 
-export const START_USAGE = `Usage: npm start [-- --watch] [--verbose] [--issuer https://idp.example.com/ --audience my-api] [--issuers JSON] [--cors ORIGINS] [--synth | --no-synth] [--env-vars file.json] [--output DIR]
+export const START_USAGE = `Usage: npm start [-- --app DIR] [--watch] [--verbose] [--issuer https://idp.example.com/ --audience my-api] [--issuers JSON] [--cors ORIGINS] [--synth | --no-synth] [--env-vars file.json] [--output DIR] [--rest-api NAME]
 
 Synthesizes the CDK app (skipped when nothing changed) and serves its REST API from the cloud assembly.
-  --watch              serve changes as you save: a Lambda's code rebuilt in place, infra/ re-synthesized
+  --app DIR            serve another CDK app that uses OidcAuthorizer: the one in DIR (its cdk.json),
+                       synthesized with its own aws-cdk (else this repo's) and the same context
+                       (issuer, audience, …); skipped when no file under DIR changed (node_modules,
+                       cdk.out and dot-folders aside; up to ${APP_MAX_FILES} files, else synthesized every time)
+  --watch              serve changes as you save: a Lambda's code rebuilt in place, infra/ re-synthesized;
+                       with --app, any change under DIR re-synthesizes the app
   --verbose            show cdk's and esbuild's own output
   PORT=3000            where the API listens (loopback only)
   ISSUER_PORT=PORT+1   where the embedded dev OIDC issuer listens
@@ -20,10 +26,14 @@ Synthesizes the CDK app (skipped when nothing changed) and serves its REST API f
   --cors ORIGINS       browser apps on these origins may call the API (CDK context corsOrigins):
   (or CORS_ORIGINS)    comma-separated, such as http://localhost:5173, or *
   --env-vars FILE      extra environment per function: {"<logical id or name>": {"VAR": "value"}}
-  --output DIR         where the cloud assembly goes (default .local/PORT/cdk.out)
-  REST_API             which RestApi to serve when the app has several`;
+  --output DIR         where the cloud assembly goes (default .local/PORT/cdk.out, with --app
+                       .local/PORT/apps/NAME-HASH/cdk.out)
+  --rest-api NAME      which RestApi to serve when the app has several: its logical id or name
+  (or REST_API)`;
 
 export interface StartOptions {
+  /** Another CDK app to serve: the absolute path of the directory holding its cdk.json. @default this repository's app */
+  readonly app?: string;
   readonly port: number;
   readonly issuerPort: number;
   /** Set with audience: use this issuer and start none. */
@@ -38,7 +48,7 @@ export interface StartOptions {
   readonly moreIssuers?: readonly Record<string, unknown>[];
   /** The cloud assembly directory, relative to the project unless absolute. @default .local/<port>/cdk.out */
   readonly output?: string;
-  /** Rebuild and re-serve on every change under lambda/ and infra/. @default false */
+  /** Rebuild and re-serve on every change under lambda/ and infra/ (with `app`, under the app's folder). @default false */
   readonly watch: boolean;
   /** Pass cdk's own output through. @default false */
   readonly verbose: boolean;
@@ -68,6 +78,18 @@ function readEnvOverrides(file: string): Record<string, Record<string, string>> 
   return parsed as Record<string, Record<string, string>>;
 }
 
+/**
+ * `--app DIR` as an absolute path, resolved from where npm start was typed (npm runs scripts in the package
+ * root, and says where it was called in INIT_CWD).
+ */
+function appDir(dir: string, env: Env): string {
+  const full = path.resolve(env.INIT_CWD || process.cwd(), dir);
+  if (!existsSync(path.join(full, 'cdk.json'))) {
+    throw new LocalError('USAGE', `--app ${dir}: ${existsSync(full) ? `${full} holds no cdk.json` : `${full} does not exist`}; name the folder of a CDK app`);
+  }
+  return full;
+}
+
 export function parseStartOptions(argv: readonly string[], env: Env): StartOptions {
   let issuer = env.OIDC_ISSUER?.trim() || undefined;
   let audience = env.OIDC_AUDIENCE?.trim() || undefined;
@@ -76,6 +98,8 @@ export function parseStartOptions(argv: readonly string[], env: Env): StartOptio
   let cors = env.CORS_ORIGINS?.trim() || undefined;
   let issuersJson = env.ISSUERS?.trim() || undefined;
   let output: string | undefined;
+  let app: string | undefined;
+  let restApi = env.REST_API?.trim() || undefined;
   let watch = false;
   let verbose = false;
   for (let i = 0; i < argv.length; i++) {
@@ -94,6 +118,8 @@ export function parseStartOptions(argv: readonly string[], env: Env): StartOptio
     else if (flag === '--cors') cors = value();
     else if (flag === '--issuers') issuersJson = value();
     else if (flag === '--output') output = value();
+    else if (flag === '--app') app = appDir(value(), env);
+    else if (flag === '--rest-api') restApi = value();
     else if (flag === '--watch') watch = true;
     else if (flag === '--verbose') verbose = true;
     else throw new LocalError('USAGE', `unknown argument ${JSON.stringify(argv[i])}\n\n${START_USAGE}`);
@@ -125,15 +151,18 @@ export function parseStartOptions(argv: readonly string[], env: Env): StartOptio
     moreIssuers = parsed as Record<string, unknown>[];
   }
   if (watch && synth === 'skip') throw new LocalError('USAGE', '--watch re-synthesizes on infra/ changes, so it needs synths: drop --no-synth');
-  if (output !== undefined && (output.trim() === '' || path.resolve(output) === path.resolve('.'))) throw new LocalError('USAGE', `--output must name a directory for the cloud assembly, got ${JSON.stringify(output)}`);
+  if (output !== undefined && (output.trim() === '' || path.resolve(output) === path.resolve('.') || (app !== undefined && path.resolve(output) === app))) {
+    throw new LocalError('USAGE', `--output must name a directory for the cloud assembly, not a project folder, got ${JSON.stringify(output)}`);
+  }
   const apiPort = port('PORT', env.PORT, 3000);
   return {
+    ...(app !== undefined ? { app } : {}),
     port: apiPort,
     issuerPort: port('ISSUER_PORT', env.ISSUER_PORT, apiPort === 65535 ? 65534 : apiPort + 1),
     ...(issuer !== undefined ? { issuer, audience: audience! } : {}),
     synth,
     envOverrides,
-    ...(env.REST_API ? { restApi: env.REST_API } : {}),
+    ...(restApi !== undefined ? { restApi } : {}),
     ...(corsOrigins !== undefined ? { corsOrigins } : {}),
     ...(moreIssuers !== undefined ? { moreIssuers } : {}),
     ...(output !== undefined ? { output } : {}),

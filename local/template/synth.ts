@@ -1,10 +1,11 @@
 // Runs the real `cdk synth` (the app in cdk.json, NodejsFunction bundling and all) so the local API serves
-// exactly what would deploy. Skipped when neither the inputs (infra/, lambda/, lockfile, CDK and TS
-// config, the context) nor the assembly itself changed since our last synth: a `cdk synth` run by hand
-// with other context changes the assembly, and so forces a new one.
+// exactly what would deploy. Skipped when neither the inputs (this repository's infra/, lambda/, lockfile,
+// CDK and TS config, or every file of another app's folder; and the context) nor the assembly itself changed
+// since our last synth: a `cdk synth` run by hand with other context changes the assembly, and so forces a
+// new one.
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { readCloudAssembly } from './cloud-assembly';
 import { LocalError } from '../errors';
@@ -12,6 +13,12 @@ import { LocalError } from '../errors';
 export interface SynthOptions {
   /** Holds cdk.json. */
   readonly projectDir: string;
+  /**
+   * What the synth reads: `project` is this repository (infra/, lambda/ and its configuration files); `app` is
+   * any other CDK app, whose every file counts (see `appInputFiles`), with the apigw-oidc-authorizer it installed.
+   * @default 'project'
+   */
+  readonly inputs?: 'project' | 'app';
   /** The cloud assembly directory (cdk.out). */
   readonly outDir: string;
   /** CDK context values, passed as -c key=value. */
@@ -35,6 +42,11 @@ export interface SynthResult {
 const INPUT_DIRS = ['infra', 'lambda'];
 const INPUT_FILES = ['package-lock.json', 'cdk.json', 'tsconfig.json'];
 const STAMP_FILE = 'local-synth.json';
+/** Folders of an app that never decide its synth: what it installed (its lockfile does) and what it produced. */
+const APP_SKIPPED_DIRS = new Set(['node_modules', 'cdk.out']);
+/** Beyond either bound an app's folder is not hashed, and every run synthesizes. */
+export const APP_MAX_FILES = 5000;
+export const APP_MAX_BYTES = 64 * 1024 * 1024;
 
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -44,10 +56,75 @@ function filesUnder(dir: string): string[] {
     .sort();
 }
 
-/** Hash of everything that decides what `cdk synth` produces. */
-export function inputsHash(projectDir: string, context: Readonly<Record<string, string>>): string {
-  const hash = createHash('sha256').update(JSON.stringify(Object.entries(context).sort()));
-  const files = [...INPUT_DIRS.flatMap((d) => filesUnder(path.join(projectDir, d))), ...INPUT_FILES.map((f) => path.join(projectDir, f)).filter(existsSync)];
+/**
+ * The files of the app in `appDir` that decide its synth, sorted: every file under it except in node_modules,
+ * cdk.out, dot-folders (.git, .local…) and `skip` (the assembly, when --output puts it inside), plus what npm
+ * installed (node_modules/.package-lock.json) and the apigw-oidc-authorizer the app resolves (its package.json
+ * and dist/, which a linked checkout rebuilds in place). Undefined beyond APP_MAX_FILES or APP_MAX_BYTES.
+ */
+export function appInputFiles(appDir: string, skip: readonly string[] = []): string[] | undefined {
+  const skipped = new Set(skip.map((d) => path.resolve(d)));
+  const files: string[] = [];
+  let bytes = 0;
+  const walk = (dir: string, prune: boolean): boolean => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const full = path.join(dir, entry.name);
+      let stats;
+      try {
+        stats = statSync(full);
+      } catch {
+        continue; // A dangling link, or removed while listed.
+      }
+      if (stats.isDirectory()) {
+        // Symbolic links to folders are not followed: they may loop, or lead into a whole other tree.
+        if (entry.isSymbolicLink() || skipped.has(full) || (prune && (APP_SKIPPED_DIRS.has(entry.name) || entry.name.startsWith('.')))) continue;
+        if (!walk(full, prune)) return false;
+      } else if (stats.isFile()) {
+        files.push(full);
+        bytes += stats.size;
+        if (files.length > APP_MAX_FILES || bytes > APP_MAX_BYTES) return false;
+      }
+    }
+    return true;
+  };
+  if (!walk(appDir, true)) return undefined;
+  const installed = path.join(appDir, 'node_modules', '.package-lock.json');
+  if (existsSync(installed)) files.push(installed);
+  const pkg = installedPackageDir(appDir);
+  if (pkg !== undefined) {
+    files.push(path.join(pkg, 'package.json'));
+    if (existsSync(path.join(pkg, 'dist')) && !walk(path.join(pkg, 'dist'), false)) return undefined;
+  }
+  return files;
+}
+
+/**
+ * The folder of the apigw-oidc-authorizer that `appDir` resolves, links followed; undefined when it has none.
+ * Looked up as Node does, by hand: under jest, require.resolve is jest's own resolver, and answers differently.
+ */
+function installedPackageDir(appDir: string): string | undefined {
+  for (let dir = path.resolve(appDir); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules', 'apigw-oidc-authorizer');
+    if (existsSync(path.join(candidate, 'package.json'))) return realpathSync(candidate);
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+/**
+ * Hash of everything that decides what `cdk synth` produces; for an app whose folder is too large to hash, a
+ * value never seen before, so that it is synthesized every time.
+ */
+export function inputsHash(options: Pick<SynthOptions, 'projectDir' | 'context' | 'inputs' | 'outDir'>): string {
+  const { projectDir } = options;
+  const hash = createHash('sha256').update(JSON.stringify(Object.entries(options.context).sort()));
+  let files: string[];
+  if (options.inputs === 'app') {
+    const found = appInputFiles(projectDir, [options.outDir]);
+    if (found === undefined) return `unhashed-${randomUUID()}`;
+    files = found;
+  } else {
+    files = [...INPUT_DIRS.flatMap((d) => filesUnder(path.join(projectDir, d))), ...INPUT_FILES.map((f) => path.join(projectDir, f)).filter(existsSync)];
+  }
   for (const file of files) hash.update(path.relative(projectDir, file)).update('\0').update(readFileSync(file)).update('\0');
   return hash.digest('hex');
 }
@@ -72,8 +149,20 @@ function upToDate(outDir: string, inputs: string): boolean {
   }
 }
 
+/** The CLI that synthesizes the app: its own aws-cdk when it has one, else this repository's. */
+export function cdkCli(projectDir: string): string {
+  for (const from of [projectDir, __dirname]) {
+    try {
+      return require.resolve('aws-cdk/bin/cdk', { paths: [from] });
+    } catch {
+      // Not installed there: try the next.
+    }
+  }
+  throw new LocalError('SYNTH_FAILED', `no aws-cdk CLI found for ${projectDir} nor in apigw-oidc-authorizer: run npm install (in either)`);
+}
+
 function runCdk(options: SynthOptions): Promise<void> {
-  const cli = require.resolve('aws-cdk/bin/cdk', { paths: [options.projectDir] });
+  const cli = cdkCli(options.projectDir);
   const args = [cli, 'synth', '--quiet', '--output', options.outDir, ...Object.entries(options.context).flatMap(([k, v]) => ['--context', `${k}=${v}`])];
   return new Promise((resolve, reject) => {
     const env = { ...process.env, ...(options.templateValidation ? {} : { CDK_VALIDATION: 'false' }) };
@@ -107,7 +196,7 @@ export function synthErrorText(output: string): string {
 
 export async function synthesize(options: SynthOptions): Promise<SynthResult> {
   const started = performance.now();
-  const inputs = inputsHash(options.projectDir, options.context);
+  const inputs = inputsHash(options);
   if (!options.force && upToDate(options.outDir, inputs)) return { skipped: true, ms: Math.round(performance.now() - started) };
   await runCdk(options);
   writeFileSync(path.join(options.outDir, STAMP_FILE), JSON.stringify({ inputs, assembly: assemblyHash(options.outDir) }, null, 2));

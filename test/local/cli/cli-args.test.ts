@@ -1,7 +1,10 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { parseDuration } from '../../../local/cli/duration';
 import { isLocalError } from '../../../local/errors';
 import { parseStartOptions } from '../../../local/cli/start-options';
 import { parseTokenArgs } from '../../../local/cli/token-args';
+import { tempDir } from '../support/temp-dir';
 
 const usageError = (fn: () => unknown): string | undefined => {
   try {
@@ -88,5 +91,43 @@ describe('parseStartOptions', () => {
   test('--output places the cloud assembly elsewhere, never in the project folder itself', () => {
     expect(parseStartOptions(['--output', '/tmp/x/cdk.out'], {}).output).toBe('/tmp/x/cdk.out');
     expect(usageError(() => parseStartOptions(['--output', '.'], {}))).toMatch(/--output must name a directory/);
+  });
+
+  describe('--app serves another CDK app', () => {
+    const temp = tempDir('start-app');
+    const shop = path.join(temp.path, 'shop');
+    mkdirSync(path.join(shop, 'handlers'), { recursive: true });
+    writeFileSync(path.join(shop, 'cdk.json'), '{"app": "node app.js"}');
+    afterAll(() => temp.remove());
+
+    test('the folder holding its cdk.json, absolute, resolved from where npm start was typed (INIT_CWD)', () => {
+      expect(parseStartOptions(['--app', shop], {}).app).toBe(shop);
+      expect(parseStartOptions(['--app=shop'], { INIT_CWD: temp.path }).app).toBe(shop);
+      expect(parseStartOptions(['--app', '..'], { INIT_CWD: path.join(shop, 'handlers') }).app).toBe(shop);
+      expect(parseStartOptions([], {})).not.toHaveProperty('app');
+    });
+
+    test('combines with the other options: --watch, --output, your own issuer', () => {
+      expect(parseStartOptions(['--app', shop, '--watch', '--output', '/tmp/x/cdk.out'], {})).toMatchObject({ app: shop, watch: true, output: '/tmp/x/cdk.out' });
+      expect(parseStartOptions(['--app', shop, '--issuer', 'https://idp.example.com/', '--audience', 'shop'], {})).toMatchObject({ app: shop, issuer: 'https://idp.example.com/', audience: 'shop' });
+    });
+
+    test('a folder without cdk.json, a missing one, or no value are usage errors', () => {
+      expect(usageError(() => parseStartOptions(['--app', path.join(shop, 'handlers')], {}))).toMatch(/^--app .*handlers: .*handlers holds no cdk\.json; name the folder of a CDK app/);
+      expect(usageError(() => parseStartOptions(['--app', 'nowhere'], { INIT_CWD: temp.path }))).toMatch(/^--app nowhere: .*nowhere does not exist/);
+      expect(usageError(() => parseStartOptions(['--app'], {}))).toMatch(/^--app needs a value/);
+    });
+
+    test('--output may not be the app folder itself', () => {
+      expect(usageError(() => parseStartOptions(['--app', shop, '--output', shop], {}))).toMatch(/--output must name a directory for the cloud assembly/);
+      expect(parseStartOptions(['--app', shop, '--output', path.join(shop, 'cdk.local')], {}).output).toBe(path.join(shop, 'cdk.local'));
+    });
+  });
+
+  test('--rest-api (or REST_API) names the RestApi to serve, the flag first', () => {
+    expect(parseStartOptions(['--rest-api', 'AdminApi'], {}).restApi).toBe('AdminApi');
+    expect(parseStartOptions([], { REST_API: 'ShopApi' }).restApi).toBe('ShopApi');
+    expect(parseStartOptions(['--rest-api=AdminApi'], { REST_API: 'ShopApi' }).restApi).toBe('AdminApi');
+    expect(parseStartOptions([], { REST_API: ' ' })).not.toHaveProperty('restApi');
   });
 });

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { buildAuthorizerBundle } from '../scripts/authorizer-bundle';
 import { writeBundleIndex } from './bundle-index';
-import { ConfigError, readConfig } from './config';
+import { ContextError, readConfig } from './config';
 import { formatFindings, nagFindings } from './nag';
 import { OidcApiStack } from './oidc-api-stack';
 
@@ -20,7 +20,7 @@ try {
     description: 'OIDC bearer-token protection for an API Gateway REST API (Lambda REQUEST authorizer)',
   });
 } catch (e) {
-  if (!(e instanceof ConfigError)) throw e;
+  if (!(e instanceof ContextError)) throw e;
   // The message says what to type; a stack trace would only bury it.
   console.error(e.message);
   process.exit(1);

@@ -3,7 +3,8 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IssuerSetting, OidcAuthorizerSettings } from './constructs/authorizer-settings';
 import { DEFAULTS } from '../lambda/authorizer/defaults';
-import { parseConfiguredUrl, UrlSettingError } from '../lambda/authorizer/url';
+import { parseConfiguredUrl } from '../lambda/authorizer/url';
+import { ConfigError } from '../lambda/shared/errors';
 import { parseCorsOrigins } from '../lambda/shared/cors';
 import { type CorsSettings, DEFAULT_CORS_MAX_AGE_SECONDS, preflightMethods } from './constructs/cors';
 import { type ContextKey, unknownContextKeyMessage } from './context-keys';
@@ -34,9 +35,16 @@ export interface ContextSource {
   getAllContext?(): Record<string, unknown>;
 }
 
-/** Thrown for a missing or malformed context value; app.ts prints just the message. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
+/**
+ * A missing or malformed context value (`setting` is its key); app.ts prints just the message, a sentence that
+ * says what to type.
+ */
+export class ContextError extends ConfigError {
+  override readonly name = 'ContextError';
+  constructor(key: string, sentence: string, options?: { cause?: unknown }) {
+    super(key, sentence, options);
+    this.message = sentence;
+  }
 }
 
 const USAGE = 'npx cdk deploy -c issuer=https://login.example.com/ -c audience=my-api';
@@ -44,7 +52,7 @@ const RETENTION_DAYS = new Set(Object.values(RetentionDays).filter((v): v is num
 
 export function readConfig(context: ContextSource): OidcApiConfig {
   const unknown = context.getAllContext ? unknownContextKeyMessage(Object.keys(context.getAllContext())) : undefined;
-  if (unknown !== undefined) throw new ConfigError(unknown);
+  if (unknown !== undefined) throw new ContextError('context', unknown);
   const get = (key: ContextKey): string | undefined => text(key, context.tryGetContext(key));
 
   const issuers = readIssuers(context.tryGetContext('issuers'));
@@ -55,14 +63,14 @@ export function readConfig(context: ContextSource): OidcApiConfig {
   if (issuers !== undefined) {
     const single = (['issuer', 'audience', 'jwksUri'] as const).filter((k) => get(k) !== undefined);
     if (single.length > 0) {
-      throw new ConfigError(`CDK context values issuers and ${single.join(', ')} contradict each other: give issuers (several) or issuer and audience (one), not both`);
+      throw new ContextError('issuers', `CDK context values issuers and ${single.join(', ')} contradict each other: give issuers (several) or issuer and audience (one), not both`);
     }
   } else {
-    if (issuer === undefined) throw new ConfigError(`CDK context value issuer is required: ${USAGE}`);
+    if (issuer === undefined) throw new ContextError('issuer', `CDK context value issuer is required: ${USAGE}`);
     checkUrl('issuer', issuer);
     audience = (audienceText ?? '').split(',').map((a) => a.trim()).filter(Boolean);
     if (audience.length === 0) {
-      throw new ConfigError(`CDK context value audience is required (comma-separated, at least one): ${USAGE}`);
+      throw new ContextError('audience', `CDK context value audience is required (comma-separated, at least one): ${USAGE}`);
     }
     if (jwksUri !== undefined) checkUrl('jwksUri', jwksUri);
   }
@@ -88,16 +96,16 @@ export function readConfig(context: ContextSource): OidcApiConfig {
   // Checked by the authorizer's own parser once, at synth, together with the route table (OidcAuthorizer).
 
   const ttl = whole('authorizerCacheTtlSeconds', get('authorizerCacheTtlSeconds')) ?? DEFAULTS.resultsCacheTtlSeconds;
-  if (ttl > 3600) throw new ConfigError(`CDK context value authorizerCacheTtlSeconds must be 0 to 3600 (API Gateway's limit), got ${ttl}`);
+  if (ttl > 3600) throw new ContextError('authorizerCacheTtlSeconds', `CDK context value authorizerCacheTtlSeconds must be 0 to 3600 (API Gateway's limit), got ${ttl}`);
 
   const stageName = get('stageName') ?? 'prod';
   if (!/^[A-Za-z0-9_-]{1,128}$/.test(stageName)) {
-    throw new ConfigError(`CDK context value stageName must be 1 to 128 letters, digits, hyphens or underscores, got ${JSON.stringify(stageName)}`);
+    throw new ContextError('stageName', `CDK context value stageName must be 1 to 128 letters, digits, hyphens or underscores, got ${JSON.stringify(stageName)}`);
   }
 
   const logRetention = whole('logRetentionDays', get('logRetentionDays')) ?? RetentionDays.ONE_MONTH;
   if (!RETENTION_DAYS.has(logRetention)) {
-    throw new ConfigError(`CDK context value logRetentionDays must be one CloudWatch Logs offers (${[...RETENTION_DAYS].join(', ')}; 9999 keeps logs forever), got ${logRetention}`);
+    throw new ContextError('logRetentionDays', `CDK context value logRetentionDays must be one CloudWatch Logs offers (${[...RETENTION_DAYS].join(', ')}; 9999 keeps logs forever), got ${logRetention}`);
   }
 
   const cors = readCors(get('corsOrigins'), whole('corsMaxAgeSeconds', get('corsMaxAgeSeconds')));
@@ -117,25 +125,26 @@ function readIssuers(raw: unknown): IssuerSetting[] | undefined {
     try {
       value = JSON.parse(raw);
     } catch {
-      throw new ConfigError(`CDK context value issuers is not valid JSON: give an array such as -c issuers='[{"issuer":"https://a.example.com/","audience":"api"}]'`);
+      throw new ContextError('issuers', `CDK context value issuers is not valid JSON: give an array such as -c issuers='[{"issuer":"https://a.example.com/","audience":"api"}]'`);
     }
   }
-  if (!Array.isArray(value)) throw new ConfigError('CDK context value issuers must be a JSON array of {"issuer": …, "audience": …}');
+  if (!Array.isArray(value)) throw new ContextError('issuers', 'CDK context value issuers must be a JSON array of {"issuer": …, "audience": …}');
   return value as IssuerSetting[];
 }
 
 function readCors(origins: string | undefined, maxAgeSeconds: number | undefined): CorsSettings | undefined {
   if (origins === undefined) {
-    if (maxAgeSeconds !== undefined) throw new ConfigError('CDK context value corsMaxAgeSeconds is set but corsOrigins is not: set corsOrigins (e.g. -c corsOrigins=https://app.example.com) or drop corsMaxAgeSeconds');
+    if (maxAgeSeconds !== undefined) throw new ContextError('corsMaxAgeSeconds', 'CDK context value corsMaxAgeSeconds is set but corsOrigins is not: set corsOrigins (e.g. -c corsOrigins=https://app.example.com) or drop corsMaxAgeSeconds');
     return undefined;
   }
   const maxAge = maxAgeSeconds ?? DEFAULT_CORS_MAX_AGE_SECONDS;
-  if (maxAge > 86400) throw new ConfigError(`CDK context value corsMaxAgeSeconds must be 0 to 86400 (browsers cap it lower: Chromium at 7200), got ${maxAge}`);
+  if (maxAge > 86400) throw new ContextError('corsMaxAgeSeconds', `CDK context value corsMaxAgeSeconds must be 0 to 86400 (browsers cap it lower: Chromium at 7200), got ${maxAge}`);
   try {
     preflightMethods(ROUTES);
-    return Object.freeze({ origins: parseCorsOrigins(origins, 'CDK context value corsOrigins'), maxAgeSeconds: maxAge });
+    return Object.freeze({ origins: parseCorsOrigins(origins, 'corsOrigins'), maxAgeSeconds: maxAge });
   } catch (e) {
-    throw new ConfigError((e as Error).message.startsWith('CDK context') ? (e as Error).message : `CDK context value ${(e as Error).message}`, { cause: e });
+    if (!(e instanceof ConfigError)) throw e;
+    throw new ContextError('corsOrigins', `CDK context value corsOrigins ${e.reason}`, { cause: e });
   }
 }
 
@@ -144,7 +153,7 @@ function text(key: string, raw: unknown): string | undefined {
   if (raw === undefined || raw === null) return undefined;
   if (Array.isArray(raw) && raw.every((v) => typeof v === 'string')) return raw.join(',');
   if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean') {
-    throw new ConfigError(`CDK context value ${key} must be a string, number or boolean, got ${JSON.stringify(raw)}`);
+    throw new ContextError(key, `CDK context value ${key} must be a string, number or boolean, got ${JSON.stringify(raw)}`);
   }
   const s = String(raw).trim();
   return s === '' ? undefined : s;
@@ -153,10 +162,10 @@ function text(key: string, raw: unknown): string | undefined {
 /** The authorizer's own URL parser (lambda/authorizer/url.ts), so synth and cold start agree. */
 function checkUrl(key: ContextKey, value: string): void {
   try {
-    parseConfiguredUrl(value);
+    parseConfiguredUrl(value, key);
   } catch (e) {
-    if (!(e instanceof UrlSettingError)) throw e;
-    throw new ConfigError(`CDK context value ${key} ${e.message}`);
+    if (!(e instanceof ConfigError)) throw e;
+    throw new ContextError(key, `CDK context value ${key} ${e.reason}`, { cause: e });
   }
 }
 
@@ -166,13 +175,13 @@ function list(value: string | undefined): string[] {
 
 function whole(key: ContextKey, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new ConfigError(`CDK context value ${key} must be a whole number, got ${JSON.stringify(value)}`);
+  if (!/^\d+$/.test(value)) throw new ContextError(key, `CDK context value ${key} must be a whole number, got ${JSON.stringify(value)}`);
   return Number(value);
 }
 
 function bool(key: ContextKey, value: string | undefined): boolean | undefined {
   if (value === undefined) return undefined;
   const v = value.toLowerCase();
-  if (v !== 'true' && v !== 'false') throw new ConfigError(`CDK context value ${key} must be true or false, got ${JSON.stringify(value)}`);
+  if (v !== 'true' && v !== 'false') throw new ContextError(key, `CDK context value ${key} must be true or false, got ${JSON.stringify(value)}`);
   return v === 'true';
 }

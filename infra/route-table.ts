@@ -1,5 +1,5 @@
 // The example app's routes (infra/routes.ts): checks the construct cannot make, and stable construct IDs.
-import { ConfigError } from './config';
+import { ContextError } from './config';
 import type { RouteDeclaration } from './routes';
 
 /** A route declared twice would fail deep in CDK with a duplicate construct id: say which one, in the file's terms. */
@@ -7,7 +7,7 @@ export function checkRouteDeclarations(routes: readonly RouteDeclaration[]): voi
   const seen = new Set<string>();
   for (const route of routes) {
     const key = `${route.method} ${route.path}`;
-    if (seen.has(key)) throw new ConfigError(`infra/routes.ts: route ${key} is declared twice`);
+    if (seen.has(key)) throw new ContextError('routes', `infra/routes.ts: route ${key} is declared twice`);
     seen.add(key);
   }
 }

@@ -5,6 +5,7 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { readConfig } from '../../lambda/authorizer/config';
+import { ConfigError } from '../../lambda/shared/errors';
 import type { RouteRule } from '../../lambda/shared/routes';
 
 /**
@@ -100,7 +101,12 @@ export interface AuthorizerTrust {
 
 /** The OIDC_* variables for `input` (OIDC_ROUTES aside), unset ones left out; values may be CDK tokens. */
 export function settingVariables(input: AuthorizerTrust): Record<string, string> {
-  // Either form is passed on as given; the authorizer's parser refuses both at once, or neither, naming the setting.
+  // The two forms are the props' own concern; everything else is the authorizer's parser's, at synth.
+  if (input.issuers !== undefined && (input.issuer ?? input.audience ?? input.jwksUri) !== undefined) {
+    throw new SettingError('issuers', 'and issuer, audience or jwksUri contradict each other: give issuers (several) or issuer and audience (one), not both');
+  }
+  if (input.issuers === undefined && input.issuer === undefined) throw new SettingError('issuer', 'is required, with audience (or issuers, for several)');
+  if (input.issuers === undefined && input.audience === undefined) throw new SettingError('audience', 'is required with issuer: the audiences a token may name in aud');
   const vars: Record<string, string> = {};
   if (input.issuers !== undefined) vars.OIDC_ISSUERS = JSON.stringify(input.issuers);
   if (input.issuer !== undefined) vars.OIDC_ISSUER = input.issuer;
@@ -130,18 +136,16 @@ export function splitDeferred(scope: IConstruct, input: AuthorizerTrust, vars: R
   return { staged, deferred };
 }
 
-/** A setting the authorizer's parser refused at synth; `setting` is the prop's name. */
-export class SettingError extends Error {
+/**
+ * A setting the construct or the authorizer's parser refused at synth; `setting` is the prop's name, and the
+ * message a sentence that starts with it (`clockToleranceSeconds must be between 0 and 600, got 900`).
+ */
+export class SettingError extends ConfigError {
   override readonly name = 'SettingError';
-  readonly code = 'CONFIG_INVALID';
-  constructor(
-    readonly setting: string,
-    reason: string,
-    options?: { cause?: unknown },
-  ) {
-    // "clockToleranceSeconds must be …" reads as a sentence; the route table's reasons name routes: "routes: GET /a …".
-    const joined = setting === 'routes' ? `routes: ${reason}` : `${setting} ${reason}`;
-    super(reason.startsWith(`${setting}[`) || reason.startsWith(`${setting} `) ? reason : joined, options);
+  constructor(setting: string, reason: string, options?: { cause?: unknown }) {
+    super(setting, reason, options);
+    // "routes: GET /a …" names routes; "issuers[0].audience is required" names its setting already.
+    this.message = setting === 'routes' ? `routes: ${reason}` : reason.startsWith(`${setting}[`) ? reason : `${setting} ${reason}`;
   }
 }
 
@@ -182,13 +186,8 @@ export function checkSettings(vars: Readonly<Record<string, string>>, routes: re
   try {
     readConfig(env);
   } catch (e) {
-    const err = e as { code?: unknown; setting?: unknown; message?: unknown };
-    if (err.code !== 'CONFIG_INVALID' || typeof err.setting !== 'string') throw e;
-    // ConfigError messages read "<setting>: <reason>"; a reason may name other settings too.
-    const reason = String(err.message)
-      .slice(err.setting.length + 2)
-      .replace(/\bOIDC_[A-Z_]+\b/g, (name) => SETTING_OF_ENV[name] ?? name);
-    throw new SettingError(SETTING_OF_ENV[err.setting] ?? err.setting, reason, { cause: e });
+    if (!(e instanceof ConfigError)) throw e;
+    throw new SettingError(SETTING_OF_ENV[e.setting] ?? e.setting, e.reason, { cause: e });
   }
   return [...deferred];
 }

@@ -2,6 +2,7 @@
 // (no authorizer, no Lambda), and the static headers API Gateway's own error answers carry. README's
 // "Calling it from a browser" explains the choices, in particular gateway responses with several origins.
 import { Validations } from 'aws-cdk-lib';
+import { ConfigError } from '../../lambda/shared/errors';
 import { AuthorizationType, type IResource, type Method, MockIntegration, PassthroughBehavior } from 'aws-cdk-lib/aws-apigateway';
 import { CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, type CorsOrigins } from '../../lambda/shared/cors';
 import type { HttpMethod } from '../../lambda/shared/routes';
@@ -24,7 +25,7 @@ export function preflightMethods(routes: readonly { readonly method: HttpMethod;
   const byPath = new Map<string, Set<string>>();
   for (const route of routes) {
     if (route.method === 'OPTIONS') {
-      throw new Error(`corsOrigins is set, so API Gateway answers OPTIONS ${route.path} as the CORS preflight; remove the OPTIONS route from infra/routes.ts or leave corsOrigins unset`);
+      throw new ConfigError('corsOrigins', `is set, so API Gateway answers OPTIONS ${route.path} as the CORS preflight; remove the OPTIONS route from infra/routes.ts or leave corsOrigins unset`);
     }
     const methods = byPath.get(route.path) ?? new Set<string>();
     for (const m of route.method === 'ANY' ? EVERY_METHOD : [route.method]) methods.add(m);

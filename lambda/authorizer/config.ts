@@ -72,12 +72,7 @@ export function readConfig(env: Env): AuthorizerConfig {
     contextClaims: contextClaimList('OIDC_CONTEXT_CLAIMS', env.OIDC_CONTEXT_CLAIMS ?? ''),
   });
 
-  let routes: readonly RouteRule[];
-  try {
-    routes = parseRouteTable(env.OIDC_ROUTES);
-  } catch (e) {
-    throw new ConfigError('OIDC_ROUTES', (e as Error).message.replace(/^OIDC_ROUTES:? ?/, ''));
-  }
+  const routes = parseRouteTable(env.OIDC_ROUTES);
 
   const algorithms = env.OIDC_ALGORITHMS?.trim() ? words(env.OIDC_ALGORITHMS, /[\s,]+/) : [...DEFAULTS.algorithms];
   for (const alg of algorithms) {
@@ -150,7 +145,7 @@ function checkKeyTimings(c: AuthorizerConfig): void {
   if (c.jwksCooldownSeconds > usable) {
     throw new ConfigError(
       'OIDC_JWKS_COOLDOWN_SECONDS',
-      `is ${c.jwksCooldownSeconds}, longer than OIDC_JWKS_MAX_AGE_SECONDS + OIDC_JWKS_MAX_STALE_SECONDS (${c.jwksMaxAgeSeconds} + ${c.jwksMaxStaleSeconds}): keys would expire while a refresh is not yet allowed, answering 503 with the issuer healthy. Lower the cooldown or raise the max age or max stale age`,
+      `is ${c.jwksCooldownSeconds} s, longer than the keys' max age plus max stale age (${c.jwksMaxAgeSeconds} + ${c.jwksMaxStaleSeconds} s): keys would expire while a refresh is not yet allowed, answering 503 with the issuer healthy. Lower the cooldown or raise the max age or max stale age`,
     );
   }
 }

@@ -1,9 +1,12 @@
 // The authorizer's error tree. Every failure carries a stable `code`; callers branch on it, never on text.
 // Only handler.ts turns these into what API Gateway understands (see toGatewayError there).
 
-export abstract class AuthorizerError extends Error {
-  abstract readonly code: string;
-}
+import { OidcError } from '../shared/errors';
+
+export { ConfigError } from '../shared/errors';
+
+/** A failure of the authorizer at run time; configuration errors are the shared ConfigError. */
+export abstract class AuthorizerError extends OidcError {}
 
 /** Why a presented token was refused. Every one of these ends in 401. */
 export type TokenErrorCode =
@@ -77,16 +80,4 @@ export class KeySetError extends AuthorizerError {
 export class KeysUnavailableError extends AuthorizerError {
   override readonly name = 'KeysUnavailableError';
   readonly code = 'KEYS_UNAVAILABLE';
-}
-
-/** A setting is missing or malformed; the message names it. Thrown at cold start. */
-export class ConfigError extends AuthorizerError {
-  override readonly name = 'ConfigError';
-  readonly code = 'CONFIG_INVALID';
-  constructor(
-    readonly setting: string,
-    message: string,
-  ) {
-    super(`${setting}: ${message}`);
-  }
 }

@@ -71,9 +71,11 @@ const ANONYMOUS_BYTES = answerBytes('anonymous', ANONYMOUS_CONTEXT);
 
 /** The one place failures become API Gateway's language: exactly `Unauthorized` is 401, anything else 5xx. */
 export function toGatewayError(error: unknown): Error {
-  if (error instanceof TokenError || error instanceof TokenMissingError) return new Error('Unauthorized');
-  return new Error('Authorizer unavailable');
+  return new Error(refusesToken(error) ? 'Unauthorized' : 'Authorizer unavailable');
 }
+
+/** A refusal of the token (401), as opposed to a failure to decide (503). */
+const refusesToken = (error: unknown): boolean => error instanceof TokenError || error instanceof TokenMissingError;
 
 const noClaim = (): undefined => undefined;
 
@@ -160,8 +162,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
       return { principalId: vouched.sub, policyDocument, context: vouched.context };
     } catch (error) {
       const code = error instanceof AuthorizerError ? error.code : 'INTERNAL';
-      const gatewayError = toGatewayError(error);
-      const unauthorized = gatewayError.message === 'Unauthorized';
+      const unauthorized = refusesToken(error);
       logger.log(unauthorized ? 'INFO' : 'ERROR', unauthorized ? 'deny' : 'error', {
         event: 'decision',
         decision: unauthorized ? 'deny' : 'error',
@@ -172,7 +173,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
         requestId,
         ms: now() - started,
       });
-      throw gatewayError;
+      throw toGatewayError(error);
     }
   };
 

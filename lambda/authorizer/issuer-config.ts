@@ -35,13 +35,7 @@ const ENTRY_KEYS = ['issuer', 'audience', 'jwksUri', 'usernameClaim', 'requiredS
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** `value` through the one URL parser (url.ts); a refusal names `setting`, and `where` within it when given. */
-function url(setting: string, value: string, where?: string): string {
-  try {
-    return parseConfiguredUrl(value).value;
-  } catch (e) {
-    throw new ConfigError(setting, where === undefined ? (e as Error).message : `${where} ${(e as Error).message}`);
-  }
-}
+const url = (setting: string, value: string, where?: string): string => parseConfiguredUrl(value, setting, where).value;
 
 /** Claim references from a space- or comma-separated list (OIDC_CONTEXT_CLAIMS) or an array. */
 export function contextClaimList(setting: string, value: unknown, where = setting): readonly string[] {
@@ -50,7 +44,8 @@ export function contextClaimList(setting: string, value: unknown, where = settin
   try {
     return Object.freeze([...new Set(list.map((ref) => checkClaimReference(ref, where)))]);
   } catch (e) {
-    throw new ConfigError(setting, (e as Error).message.replace(`${setting}: `, ''));
+    if (!(e instanceof ConfigError)) throw e;
+    throw new ConfigError(setting, e.setting === setting ? e.reason : `${e.setting}: ${e.reason}`, { cause: e });
   }
 }
 

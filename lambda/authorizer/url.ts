@@ -2,10 +2,7 @@
 // the loopback rule for every key fetch: Lambda's Runtime API listens on 127.0.0.1:9001, so a key fetch may
 // reach loopback only when the operator configured a loopback issuer or JWKS URI (local runs and tests).
 
-/** What parseConfiguredUrl refuses, with a message that says what is allowed. */
-export class UrlSettingError extends Error {
-  override readonly name = 'UrlSettingError';
-}
+import { ConfigError } from '../shared/errors';
 
 /**
  * `hostname` as the WHATWG URL parser leaves it (so `127.1`, `0x7f000001` and `2130706433` already read
@@ -62,21 +59,22 @@ function embeddedIpv4(a: string): number | undefined {
 /**
  * A configured issuer or JWKS URI: https, or http for a loopback host only; no credentials, query or
  * fragment (an issuer is compared with `iss` byte for byte and has none, RFC 8414 §2). Returns the value as
- * written, since `iss` must equal it exactly; throws UrlSettingError otherwise.
+ * written, since `iss` must equal it exactly; otherwise throws a ConfigError naming `setting` (and `where` within it).
  */
-export function parseConfiguredUrl(value: string): { readonly value: string; readonly url: URL; readonly loopback: boolean } {
+export function parseConfiguredUrl(value: string, setting: string, where?: string): { readonly value: string; readonly url: URL; readonly loopback: boolean } {
+  const refuse = (reason: string) => new ConfigError(setting, where === undefined ? reason : `${where} ${reason}`);
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new UrlSettingError(`must be an absolute URL such as https://login.example.com/, got ${JSON.stringify(redact(value))}`);
+    throw refuse(`must be an absolute URL such as https://login.example.com/, got ${JSON.stringify(redact(value))}`);
   }
   const loopback = isLoopbackHost(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new UrlSettingError(`must be an https URL (http is allowed only for a loopback host: localhost, 127.0.0.1, [::1]), got ${JSON.stringify(redact(value))}`);
+    throw refuse(`must be an https URL (http is allowed only for a loopback host: localhost, 127.0.0.1, [::1]), got ${JSON.stringify(redact(value))}`);
   }
   if (url.username || url.password || url.search || url.hash) {
-    throw new UrlSettingError(`must not carry a query, fragment or credentials, got ${JSON.stringify(redact(value))}`);
+    throw refuse(`must not carry a query, fragment or credentials, got ${JSON.stringify(redact(value))}`);
   }
   return { value, url, loopback };
 }

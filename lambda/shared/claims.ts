@@ -2,6 +2,7 @@
 // own re-check, reading the context back). A reference is a claim name exactly as the token spells it
 // (`tenant_id`, `cognito:groups`, `https://example.com/roles`), or, for a nested claim, an RFC 6901 JSON
 // Pointer starting with `/` (`/realm_access/roles`; `~1` stands for `/` and `~0` for `~` inside a name).
+import { ConfigError } from './errors';
 
 /** The longest claim reference accepted in configuration. */
 const MAX_REFERENCE_LENGTH = 200;
@@ -9,12 +10,12 @@ const MAX_REFERENCE_LENGTH = 200;
 /** Throws a message naming `where` unless `ref` is a usable claim reference. */
 export function checkClaimReference(ref: unknown, where: string): string {
   if (typeof ref !== 'string' || ref === '' || ref.length > MAX_REFERENCE_LENGTH || /[\s\u0000-\u001f]/.test(ref)) {
-    throw new TypeError(`${where}: ${JSON.stringify(ref)} is not a claim name (a non-empty name without spaces, or a JSON Pointer such as /realm_access/roles)`);
+    throw new ConfigError(where, `${JSON.stringify(ref)} is not a claim name (a non-empty name without spaces, or a JSON Pointer such as /realm_access/roles)`);
   }
   // As an object key it would set a prototype rather than name a claim.
-  if (ref === '__proto__') throw new TypeError(`${where}: "__proto__" cannot name a claim`);
+  if (ref === '__proto__') throw new ConfigError(where, `"__proto__" cannot name a claim`);
   if (ref.startsWith('/') && (ref === '/' || /~[^01]|~$/.test(ref))) {
-    throw new TypeError(`${where}: ${JSON.stringify(ref)} is not a JSON Pointer (RFC 6901): each step after a / needs a name, ~ only as ~0 or ~1`);
+    throw new ConfigError(where, `${JSON.stringify(ref)} is not a JSON Pointer (RFC 6901): each step after a / needs a name, ~ only as ~0 or ~1`);
   }
   return ref;
 }
@@ -72,13 +73,14 @@ const byTypeThenValue = (a: ClaimValue, b: ClaimValue) => (typeof a !== typeof b
  */
 export function parseClaimRules(value: unknown, where: string): ClaimRules {
   if (value === undefined) return Object.freeze({});
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError(`${where}: claims must be an object such as {"cognito:groups": ["admins"]}`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(where, `claims must be an object such as {"cognito:groups": ["admins"]}`);
   const out: Record<string, readonly ClaimValue[]> = {};
   for (const [ref, values] of Object.entries(value)) {
     checkClaimReference(ref, where);
     if (!Array.isArray(values) || values.length === 0 || !values.every(isClaimValue)) {
-      throw new TypeError(
-        `${where}: claims[${JSON.stringify(ref)}] must be a non-empty array of values: strings without spaces, numbers or booleans, each met only by a claim value of its type (["admins"], [3], [true])`,
+      throw new ConfigError(
+        where,
+        `claims[${JSON.stringify(ref)}] must be a non-empty array of values: strings without spaces, numbers or booleans, each met only by a claim value of its type (["admins"], [3], [true])`,
       );
     }
     out[ref] = Object.freeze([...new Set(values)].sort(byTypeThenValue));

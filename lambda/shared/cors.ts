@@ -1,6 +1,7 @@
 // CORS for browser apps on other origins: the one parser of the allowed origins (run by infra/config.ts at
 // synth and by the Lambdas at cold start) and the headers a Lambda answer carries for a request's Origin.
 // Credentials (cookies) are never allowed: callers authenticate with a bearer token, which is a header.
+import { ConfigError } from './errors';
 
 /** The environment variable the stack sets on route Lambdas; unset means no CORS headers. */
 export const CORS_ORIGINS_ENV = 'CORS_ALLOWED_ORIGINS';
@@ -15,28 +16,28 @@ export type CorsOrigins = { readonly any: true } | { readonly any: false; readon
 const EXAMPLE = 'https://app.example.com';
 
 /**
- * Parses a comma-separated list of origins, or `*`. Throws a TypeError that starts with `setting` and says
+ * Parses a comma-separated list of origins, or `*`. Throws a ConfigError naming `setting` that says
  * what to write instead, for a path or trailing slash, a wildcard inside a host, a scheme other than http(s),
  * the `null` origin, a spelling browsers never send (upper case, a default port), a duplicate, or `*` in a list.
  */
 export function parseCorsOrigins(value: string, setting: string): CorsOrigins {
   const entries = value.split(',').map((e) => e.trim());
-  if (entries.some((e) => e === '')) throw new TypeError(`${setting} must be * or comma-separated origins such as ${EXAMPLE},http://localhost:5173, got ${JSON.stringify(value)}`);
+  if (entries.some((e) => e === '')) throw new ConfigError(setting, `must be * or comma-separated origins such as ${EXAMPLE},http://localhost:5173, got ${JSON.stringify(value)}`);
   if (entries.includes('*')) {
-    if (entries.length > 1) throw new TypeError(`${setting}: * already allows every origin; give * alone or list origins without it`);
+    if (entries.length > 1) throw new ConfigError(setting, `* already allows every origin; give * alone or list origins without it`);
     return Object.freeze({ any: true });
   }
   const origins: string[] = [];
   for (const entry of entries) {
     const origin = checkOrigin(entry, setting);
-    if (origins.includes(origin)) throw new TypeError(`${setting}: ${origin} is listed twice`);
+    if (origins.includes(origin)) throw new ConfigError(setting, `${origin} is listed twice`);
     origins.push(origin);
   }
   return Object.freeze({ any: false, origins: Object.freeze(origins) });
 }
 
 function checkOrigin(entry: string, setting: string): string {
-  const bad = (why: string) => new TypeError(`${setting}: ${JSON.stringify(entry)} ${why}`);
+  const bad = (why: string) => new ConfigError(setting, `${JSON.stringify(entry)} ${why}`);
   if (entry === 'null') throw bad('is the opaque origin of sandboxed frames and file: pages, which any page can claim; it cannot be allowed');
   if (entry.includes('*')) throw bad(`has a wildcard; browsers send one exact origin, so list each one (${EXAMPLE},https://admin.example.com)`);
   let url: URL;

@@ -1,6 +1,7 @@
-// A handler's own copy of its route's requirement, set by the stack from infra/routes.ts and read once at
+// A handler's own copy of its route's requirement, set from the construct's handlerEnvironment and read once at
 // cold start, so the handler re-checks what the authorizer's policy already enforced (defence in depth).
 import { parseClaimRules, type ClaimRules } from './claims';
+import { ConfigError } from './errors';
 import type { AuthMode } from './routes';
 
 export interface RouteRequirement {
@@ -15,15 +16,16 @@ export interface RouteRequirement {
 export function readRouteRequirement(env: Readonly<Record<string, string | undefined>>): RouteRequirement {
   const auth = env.ROUTE_AUTH;
   if (auth !== 'optional' && auth !== 'required') {
-    throw new Error(`ROUTE_AUTH must be "optional" or "required" (the stack sets it from infra/routes.ts); got ${JSON.stringify(auth)}`);
+    throw new ConfigError('ROUTE_AUTH', `must be "optional" or "required" (the OidcAuthorizer's require() or optional() gives it in handlerEnvironment); got ${JSON.stringify(auth)}`);
   }
   const scopes = (env.ROUTE_SCOPES ?? '').split(' ').filter(Boolean);
-  let claims: ClaimRules;
+  let parsed: unknown;
   try {
-    claims = parseClaimRules(env.ROUTE_CLAIMS?.trim() ? JSON.parse(env.ROUTE_CLAIMS) : undefined, 'ROUTE_CLAIMS');
-  } catch (e) {
-    throw new Error(`ROUTE_CLAIMS must be the route's claim rules as JSON (the stack sets it from infra/routes.ts): ${(e as Error).message}`);
+    parsed = env.ROUTE_CLAIMS?.trim() ? JSON.parse(env.ROUTE_CLAIMS) : undefined;
+  } catch {
+    throw new ConfigError('ROUTE_CLAIMS', "must be the route's claim rules as JSON (handlerEnvironment gives it)");
   }
+  const claims = parseClaimRules(parsed, 'ROUTE_CLAIMS');
   const issuers = (env.ROUTE_ISSUERS ?? '').split(' ').filter(Boolean);
   return Object.freeze({ auth, scopes: Object.freeze(scopes), claims, issuers: Object.freeze(issuers) });
 }

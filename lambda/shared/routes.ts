@@ -1,5 +1,6 @@
 // The route table as the Lambdas see it: what each API method requires, parsed once at cold start.
-// The one declaration lives in infra/routes.ts; the stack serialises it into OIDC_ROUTES.
+// The construct collects it from the methods it protects and stages it as OIDC_ROUTES.
+import { ConfigError } from './errors';
 import { patternReaches, routeLanguage, routePattern } from './arn-pattern';
 import { parseClaimRules, type ClaimRules } from './claims';
 
@@ -32,25 +33,25 @@ const RESOURCE_PATH = /^\/([A-Za-z0-9._~!$&'()*+,;=:@-]+|\{[A-Za-z0-9_]+\+?\})?(
 
 /** Validates one rule, throwing a message that names `setting`. */
 export function validateRouteRule(value: unknown, setting: string): RouteRule {
-  if (typeof value !== 'object' || value === null) throw new TypeError(`${setting}: each route must be an object`);
+  if (typeof value !== 'object' || value === null) throw new ConfigError(setting, `each route must be an object`);
   const r = value as Record<string, unknown>;
   for (const key of Object.keys(r)) {
-    if (!ROUTE_KEYS.has(key)) throw new TypeError(`${setting}: a route has the unknown setting ${JSON.stringify(key)}; known: ${[...ROUTE_KEYS].join(', ')}`);
+    if (!ROUTE_KEYS.has(key)) throw new ConfigError(setting, `a route has the unknown setting ${JSON.stringify(key)}; known: ${[...ROUTE_KEYS].join(', ')}`);
   }
   const method = typeof r.method === 'string' ? r.method.toUpperCase() : '';
-  if (!METHODS.has(method)) throw new TypeError(`${setting}: route method ${JSON.stringify(r.method)} is not one of ${[...METHODS].join(', ')}`);
+  if (!METHODS.has(method)) throw new ConfigError(setting, `route method ${JSON.stringify(r.method)} is not one of ${[...METHODS].join(', ')}`);
   if (typeof r.resourcePath !== 'string' || !RESOURCE_PATH.test(r.resourcePath)) {
-    throw new TypeError(`${setting}: route path ${JSON.stringify(r.resourcePath)} is not an API Gateway resource path such as /items/{id}`);
+    throw new ConfigError(setting, `route path ${JSON.stringify(r.resourcePath)} is not an API Gateway resource path such as /items/{id}`);
   }
-  if (r.auth !== 'optional' && r.auth !== 'required') throw new TypeError(`${setting}: route ${method} ${r.resourcePath} needs auth "optional" or "required"`);
+  if (r.auth !== 'optional' && r.auth !== 'required') throw new ConfigError(setting, `route ${method} ${r.resourcePath} needs auth "optional" or "required"`);
   const scopes = r.scopes ?? [];
   if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string' && SCOPE_TOKEN.test(s))) {
-    throw new TypeError(`${setting}: route ${method} ${r.resourcePath} scopes must be an array of scope tokens`);
+    throw new ConfigError(setting, `route ${method} ${r.resourcePath} scopes must be an array of scope tokens`);
   }
   const where = `${setting}: route ${method} ${r.resourcePath}`;
   const claims = parseClaimRules(r.claims, where);
   const issuers = r.issuers ?? [];
-  if (!Array.isArray(issuers) || !issuers.every((i) => typeof i === 'string' && i !== '')) throw new TypeError(`${where}: issuers must be an array of issuer URLs`);
+  if (!Array.isArray(issuers) || !issuers.every((i) => typeof i === 'string' && i !== '')) throw new ConfigError(where, `issuers must be an array of issuer URLs`);
   return Object.freeze({
     method,
     resourcePath: r.resourcePath,
@@ -63,19 +64,19 @@ export function validateRouteRule(value: unknown, setting: string): RouteRule {
 
 /** Parses the JSON route table (the value of OIDC_ROUTES). */
 export function parseRouteTable(json: string | undefined, setting = 'OIDC_ROUTES'): readonly RouteRule[] {
-  if (json === undefined || json.trim() === '') throw new TypeError(`${setting} is required: the stack sets it from infra/routes.ts`);
+  if (json === undefined || json.trim() === '') throw new ConfigError(setting, `is required: the OidcAuthorizer construct sets it from the methods it protects`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(json);
   } catch {
-    throw new TypeError(`${setting} is not valid JSON: it must be an array of {method, resourcePath, auth, scopes}`);
+    throw new ConfigError(setting, `is not valid JSON: it must be an array of {method, resourcePath, auth, scopes}`);
   }
-  if (!Array.isArray(parsed) || parsed.length === 0) throw new TypeError(`${setting} must be a non-empty JSON array of routes`);
+  if (!Array.isArray(parsed) || parsed.length === 0) throw new ConfigError(setting, `must be a non-empty JSON array of routes`);
   const rules = parsed.map((r) => validateRouteRule(r, setting));
   const seen = new Set<string>();
   for (const r of rules) {
     const key = `${r.method} ${r.resourcePath}`;
-    if (seen.has(key)) throw new TypeError(`${setting}: route ${key} is declared twice`);
+    if (seen.has(key)) throw new ConfigError(setting, `route ${key} is declared twice`);
     seen.add(key);
   }
   checkReach(rules, setting);
@@ -102,8 +103,9 @@ function checkReach(rules: readonly RouteRule[], setting: string): void {
     if (!pattern.includes('*')) return;
     rules.forEach((other, j) => {
       if (j !== i && !implies(r, other) && patternReaches(pattern, languages[j]!)) {
-        throw new TypeError(
-          `${setting}: the policy pattern ${pattern} of ${describe(r)} also matches requests of ${describe(other)}, ` +
+        throw new ConfigError(
+          setting,
+          `the policy pattern ${pattern} of ${describe(r)} also matches requests of ${describe(other)}, ` +
             'so a caller allowed the first would reach the second through a cached policy. Require at least as much on the first, or move one to a path the other cannot match.',
         );
       }

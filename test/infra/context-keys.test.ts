@@ -1,5 +1,5 @@
 import { App } from 'aws-cdk-lib';
-import { ConfigError, readConfig } from '../../infra/config';
+import { ContextError, readConfig } from '../../infra/config';
 import { CONTEXT_KEYS, isCdkContextKey, nearestKey, unknownContextKeyMessage } from '../../infra/context-keys';
 import cdkJson from '../../cdk.json';
 import { synth } from './synth';
@@ -9,7 +9,7 @@ const base = { issuer: 'https://login.example.com/', audience: 'api' };
 describe('unknown context keys', () => {
   test('a misspelt key fails the config, naming the nearest known key', () => {
     const app = new App({ context: { ...base, requiredScope: 'x' } });
-    expect(() => readConfig(app.node)).toThrow(ConfigError);
+    expect(() => readConfig(app.node)).toThrow(ContextError);
     expect(() => readConfig(app.node)).toThrow('CDK context key requiredScope is not a setting of this app: did you mean requiredScopes?');
   });
 

@@ -1,6 +1,6 @@
 // The template a browser app needs, with CORS on and off: preflights, gateway responses, Lambda environment.
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { ConfigError, readConfig } from '../../infra/config';
+import { ContextError, readConfig } from '../../infra/config';
 import { formatFindings, nagFindings } from '../../infra/nag';
 import type { RouteDeclaration } from '../../infra/routes';
 import { BASE_CONTEXT, synth } from './synth';
@@ -159,7 +159,7 @@ describe('configuration', () => {
     ['https://app.example.com/spa', 'has more than an origin'],
     ['https://*.example.com', 'has a wildcard'],
   ])('a malformed origin (%s) fails the synth with a ConfigError naming the context value', (corsOrigins, why) => {
-    expect(() => from({ ...BASE_CONTEXT, corsOrigins })).toThrow(ConfigError);
-    expect(() => from({ ...BASE_CONTEXT, corsOrigins })).toThrow(new RegExp(`^CDK context value corsOrigins: "${corsOrigins.replace(/[.*?/]/g, '\\$&')}" ${why}`));
+    expect(() => from({ ...BASE_CONTEXT, corsOrigins })).toThrow(ContextError);
+    expect(() => from({ ...BASE_CONTEXT, corsOrigins })).toThrow(new RegExp(`^CDK context value corsOrigins "${corsOrigins.replace(/[.*?/]/g, '\\$&')}" ${why}`));
   });
 });

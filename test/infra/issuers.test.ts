@@ -2,7 +2,7 @@
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { NodeFunction } from '../../infra/constructs/node-function';
-import { ConfigError, readConfig } from '../../infra/config';
+import { ContextError, readConfig } from '../../infra/config';
 import type { OidcApiStack } from '../../infra/oidc-api-stack';
 import { routeConstructId } from '../../infra/route-table';
 import type { RouteDeclaration } from '../../infra/routes';
@@ -34,7 +34,7 @@ describe('issuers', () => {
     ['with the shorthand too', { ...BASE_CONTEXT, issuers: JSON.stringify(ISSUERS) }, /^CDK context values issuers and issuer, audience contradict each other/],
     ['not JSON', { issuers: '[{' }, /^CDK context value issuers is not valid JSON/],
   ])('are refused as context %s, with a message that names the setting', (_name, context, message) => {
-    expect(() => from(context)).toThrow(ConfigError);
+    expect(() => from(context)).toThrow(ContextError);
     expect(() => from(context)).toThrow(message);
   });
 

@@ -2,7 +2,7 @@
 // the route table collected at synth, one construct serving several RestApis, tokens in props.
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Stack, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CfnMethod, LambdaIntegration, RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
@@ -130,6 +130,16 @@ describe('attaching', () => {
       ROUTE_CLAIMS: JSON.stringify({ tenant: ['acme'] }),
     });
     expect(oidc.optional().handlerEnvironment).toEqual({ ROUTE_AUTH: 'optional', ROUTE_SCOPES: '' });
+  });
+});
+
+describe('props', () => {
+  test('whom to trust is checked at once, naming the props', () => {
+    const { stack } = consumer();
+    expect(() => new OidcAuthorizer(stack, 'Neither', {})).toThrow(/^issuer is required, with audience \(or issuers, for several\)$/);
+    expect(() => new OidcAuthorizer(stack, 'NoAudience', { issuer: TRUST.issuer })).toThrow(/^audience is required with issuer/);
+    expect(() => new OidcAuthorizer(stack, 'Both', { ...TRUST, issuers: [{ issuer: 'https://b.example.com/', audience: 'b' }] })).toThrow(/^issuers and issuer, audience or jwksUri contradict each other/);
+    expect(() => new OidcAuthorizer(stack, 'Ttl', { ...TRUST, resultsCacheTtl: Duration.hours(2) })).toThrow(/^resultsCacheTtl must be 0 to 3600 seconds, got 7200$/);
   });
 });
 

@@ -95,7 +95,7 @@ describe('readConfig', () => {
     // Timings that would answer 503 with the issuer healthy: keys expire before a refresh is allowed.
     [
       { OIDC_JWKS_MAX_AGE_SECONDS: '5', OIDC_JWKS_COOLDOWN_SECONDS: '30', OIDC_JWKS_MAX_STALE_SECONDS: '0' },
-      /OIDC_JWKS_COOLDOWN_SECONDS: is 30, longer than OIDC_JWKS_MAX_AGE_SECONDS \+ OIDC_JWKS_MAX_STALE_SECONDS \(5 \+ 0\)/,
+      /OIDC_JWKS_COOLDOWN_SECONDS: is 30 s, longer than the keys' max age plus max stale age \(5 \+ 0 s\)/,
     ],
   ])('refuses %o with a message naming the setting', (patch, message) => {
     const env = { ...base, ...patch };

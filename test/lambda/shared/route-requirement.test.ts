@@ -9,7 +9,7 @@ describe('readRouteRequirement', () => {
   });
 
   it('fails at cold start with a message naming the setting', () => {
-    expect(() => readRouteRequirement({})).toThrow(/ROUTE_AUTH must be "optional" or "required"/);
+    expect(() => readRouteRequirement({})).toThrow(/ROUTE_AUTH: must be "optional" or "required"/);
     expect(() => routeHandler(() => json(200, {}), { ROUTE_AUTH: 'sometimes' })).toThrow(/ROUTE_AUTH/);
   });
 });
@@ -25,7 +25,7 @@ describe('a handler re-checks claim and issuer rules itself, from the context th
 
   it('reads ROUTE_CLAIMS and ROUTE_ISSUERS', () => {
     expect(readRouteRequirement(env)).toMatchObject({ claims: { 'cognito:groups': ['admins'] }, issuers: ['https://b.example.com/'] });
-    expect(() => readRouteRequirement({ ...env, ROUTE_CLAIMS: '{' })).toThrow(/ROUTE_CLAIMS must be/);
+    expect(() => readRouteRequirement({ ...env, ROUTE_CLAIMS: '{' })).toThrow(/ROUTE_CLAIMS: must be/);
   });
 
   it('serves a member of the group from the right issuer', async () => {

@@ -15,8 +15,8 @@ import * as os from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { startDevIssuer, type DevIssuer } from '../local/dev-issuer/issuer';
-import { LeakScanner } from '../test/helpers/log-audit';
-import { parseRequestLine, startLocalStack, type LocalStack } from '../test/helpers/local-stack';
+import { LeakScanner } from './lib/log-audit';
+import { parseRequestLine, startLocalStack, type LocalStack } from './lib/local-stack';
 
 interface AutocannonRequest {
   method?: string;

@@ -9,7 +9,7 @@ import { authorizerEnv } from '../helpers/config';
 import { startFaultIssuer, type FaultIssuer, type IssuerFault } from '../helpers/fault-issuer';
 import { GatewayHarness } from '../helpers/gateway-harness';
 import { makeKey, signToken, type TestKey } from '../helpers/keys';
-import { auditLogsAtEnd, LogAudit } from '../helpers/log-audit';
+import { auditLogsAtEnd, LogAudit } from '../../scripts/lib/log-audit';
 
 const T0 = 1_800_000_000_000;
 const MAX_AGE_S = 600;

@@ -9,7 +9,7 @@ import type { FetchJson } from '../../lambda/authorizer/http';
 import { authorizerEnv } from '../helpers/config';
 import { GatewayHarness } from '../helpers/gateway-harness';
 import { makeKey, signToken } from '../helpers/keys';
-import { auditLogsAtEnd, LogAudit } from '../helpers/log-audit';
+import { auditLogsAtEnd, LogAudit } from '../../scripts/lib/log-audit';
 
 const ISSUER = 'https://issuer.example.com';
 const NOW_MS = 1_800_000_000_000;

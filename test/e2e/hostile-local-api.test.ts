@@ -7,8 +7,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startIssuer, type TestIssuer } from '../helpers/issuer';
 import { ISSUER_AUDIENCE } from '../helpers/keys';
-import { parseRequestLine, startLocalStack, type LocalStack, type RequestLine } from '../helpers/local-stack';
-import { auditLogsAtEnd, LogAudit } from '../helpers/log-audit';
+import { parseRequestLine, startLocalStack, type LocalStack, type RequestLine } from '../../scripts/lib/local-stack';
+import { auditLogsAtEnd, LogAudit } from '../../scripts/lib/log-audit';
 import { attackKeys, ATTACKS, CONTROLS, valid, type AttackContext } from './attacks';
 
 /** Node's HTTP server refuses request heads over 16 KiB with 431 before any handler runs. */

@@ -11,7 +11,7 @@ import { authorizerEnv } from '../helpers/config';
 import { GatewayHarness } from '../helpers/gateway-harness';
 import { startIssuer, type TestIssuer } from '../helpers/issuer';
 import { ISSUER_AUDIENCE } from '../helpers/keys';
-import { auditLogsAtEnd, LogAudit } from '../helpers/log-audit';
+import { auditLogsAtEnd, LogAudit } from '../../scripts/lib/log-audit';
 import { attackKeys, ATTACKS, CONTROLS, UNPUBLISHED_KID_ATTACKS, valid, type AttackContext } from './attacks';
 
 const NOW_MS = 1_800_000_000_000;

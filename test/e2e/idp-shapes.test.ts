@@ -9,7 +9,7 @@ import type { LogFields, Logger } from '../../lambda/authorizer/log';
 import { ROUTE_TABLE_JSON } from '../helpers/config';
 import { GatewayHarness } from '../helpers/gateway-harness';
 import { makeKey, type TestKey } from '../helpers/keys';
-import { auditLogsAtEnd, LogAudit } from '../helpers/log-audit';
+import { auditLogsAtEnd, LogAudit } from '../../scripts/lib/log-audit';
 
 const NOW = 1_800_000_000;
 const audit = new LogAudit();

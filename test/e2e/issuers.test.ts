@@ -9,7 +9,7 @@ import { readAuthContext } from '../../lambda/shared/auth-context';
 import { authorizerEvent } from '../helpers/events';
 import { startIssuer, type TestIssuer } from '../helpers/issuer';
 import { makeKey, signToken, type TestKey } from '../helpers/keys';
-import { auditLogsAtEnd, LogAudit } from '../helpers/log-audit';
+import { auditLogsAtEnd, LogAudit } from '../../scripts/lib/log-audit';
 
 const NOW_MS = 1_800_000_000_000;
 const ROUTES = [

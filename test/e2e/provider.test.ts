@@ -7,7 +7,7 @@ import { authorizerEnv } from '../helpers/config';
 import { decodePart } from '../helpers/forge';
 import { GatewayHarness } from '../helpers/gateway-harness';
 import { makeKey, type TestKey } from '../helpers/keys';
-import { auditLogsAtEnd, LogAudit } from '../helpers/log-audit';
+import { auditLogsAtEnd, LogAudit } from '../../scripts/lib/log-audit';
 import { startProvider, type RealProvider } from '../helpers/oidc-provider';
 
 const API = 'https://api.example.com';

@@ -6,11 +6,12 @@
 //   LOADTEST_SECONDS          measured duration          @default 10 (CI runs 3)
 //   LOADTEST_CONNECTIONS      concurrent connections     @default 16
 //   LOADTEST_MAX_HEAP_GROWTH_MB       main-thread heap growth, after a full GC        @default 32
-//   LOADTEST_MAX_RSS_GROWTH_MB        process RSS growth, Lambda sandboxes included   @default 512
+//   LOADTEST_MAX_RSS_GROWTH_MB        RSS growth, the Lambda sandboxes' processes included  @default 512
 //   LOADTEST_MAX_RSS_LATE_GROWTH_MB   RSS growth over the last third of runs of 20 s or more  @default 64
-// The sandboxes (worker threads, up to 4 per function, each a V8 isolate whose young generation grows
-// with the allocation rate) take ~10 s under load to reach their steady size: RSS rises, then stays flat.
+// The sandboxes (Node processes, up to 4 per function, each a V8 heap whose young generation grows with
+// the allocation rate) take ~10 s under load to reach their steady size: RSS rises, then stays flat.
 // A leak keeps it rising to the end, which the last-third bound catches on runs long enough to tell.
+import { readdirSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -68,6 +69,33 @@ const settle = async () => {
   }
 };
 const mb = (bytes: number) => bytes / 1024 / 1024;
+
+/** A `Name:   value` line of /proc/<pid>/status. */
+const statusField = (status: string, name: string): string | undefined => new RegExp(`^${name}:\\s*(\\S+)`, 'm').exec(status)?.[1];
+
+/**
+ * Bytes resident in this process and its children, the Lambda sandboxes (read from /proc). Where there is no
+ * /proc, this process only: `rssScope` says which.
+ */
+function totalRss(): number {
+  let total = process.memoryUsage().rss;
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return total;
+  }
+  for (const pid of pids) {
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      if (statusField(status, 'PPid') === String(process.pid)) total += Number(statusField(status, 'VmRSS') ?? 0) * 1024;
+    } catch {
+      // Gone since the directory was read.
+    }
+  }
+  return total;
+}
+const rssScope = os.platform() === 'linux' ? 'with the sandboxes' : 'this process only, the sandboxes not counted';
 const signed = (n: number, digits: number) => `${n >= 0 ? '+' : ''}${n.toFixed(digits)}`;
 
 /** One kind of request in the mix: how often, what it sends, and the one status it must get. */
@@ -160,15 +188,15 @@ async function main(): Promise<number> {
     await autocannon({ url: stack.url, connections: CONNECTIONS, duration: Math.min(2, SECONDS), requests: sequence(kinds, warm) });
     if (warm.wrong > 0) failures.push(`${warm.wrong} wrong statuses already during the warm-up`);
     await settle();
-    const before = process.memoryUsage();
+    const before = { heapUsed: process.memoryUsage().heapUsed, rss: totalRss() };
 
     const tally: Tally = { byKind: new Map(kinds.map((k) => [k.name, new Map()])), wrong: 0, serverErrors: 0, checked: 0 };
     const samples: number[] = [];
-    const sampler = setInterval(() => samples.push(process.memoryUsage().rss), 250);
+    const sampler = setInterval(() => samples.push(totalRss()), 250);
     const result = await autocannon({ url: stack.url, connections: CONNECTIONS, duration: SECONDS, requests: sequence(kinds, tally) });
     clearInterval(sampler);
     await settle();
-    const after = process.memoryUsage();
+    const after = { heapUsed: process.memoryUsage().heapUsed, rss: totalRss() };
 
     const heapGrowth = mb(after.heapUsed - before.heapUsed);
     const rssGrowth = mb(after.rss - before.rss);
@@ -183,7 +211,7 @@ async function main(): Promise<number> {
       `requests: ${result.requests.total} answered, ${tally.checked} checked, ${result.requests.average.toFixed(0)} req/s`,
       `latency: p50 ${result.latency.p50} ms, p90 ${result.latency.p90} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`,
       `memory: main-thread heap after GC ${mb(before.heapUsed).toFixed(1)} → ${mb(after.heapUsed).toFixed(1)} MiB (${signed(heapGrowth, 1)}); ` +
-        `rss ${mb(before.rss).toFixed(0)} → ${mb(after.rss).toFixed(0)} MiB (${signed(rssGrowth, 0)}, ${signed(lateGrowth, 0)} in the last third, peak ${peak.toFixed(0)})`,
+        `rss (${rssScope}) ${mb(before.rss).toFixed(0)} → ${mb(after.rss).toFixed(0)} MiB (${signed(rssGrowth, 0)}, ${signed(lateGrowth, 0)} in the last third, peak ${peak.toFixed(0)})`,
       ...kinds.map((k) => `  ${k.name.padEnd(28)} expect ${k.expect}: ${[...tally.byKind.get(k.name)!].map(([s, n]) => `${s}×${n}`).join(' ') || 'none'}`),
       `wrong statuses: ${tally.wrong}, 5xx: ${tally.serverErrors}, socket errors: ${result.errors}, timeouts: ${result.timeouts}, log lines with a token: ${scanner.leaks}`,
     ];

@@ -91,7 +91,7 @@ async function main(): Promise<void> {
       watcher = await startWatch({ projectDir: PROJECT_DIR, assemblyDir, api, synth: () => synth(false), log: (line) => process.stderr.write(`${line}\n`) });
     }
     process.stdout.write(
-      `${banner({ model: api.model, apiUrl: api.url, assemblyNote, ...trusted, devIssuer: issuer !== undefined, watching: options.watch, ...(options.port !== 3000 ? { tokenPort: options.port } : {}) })}\n`,
+      `${banner({ model: api.model, apiUrl: api.url, assemblyNote, lambdaNodes: api.lambdaNodes, ...trusted, devIssuer: issuer !== undefined, watching: options.watch, ...(options.port !== 3000 ? { tokenPort: options.port } : {}) })}\n`,
     );
   } catch (e) {
     process.stderr.write(`${options.synth !== 'skip' && !api ? '\n' : ''}npm start: ${isLocalError(e) ? e.message : (e as Error).stack}\n`);

@@ -10,6 +10,7 @@ import { readCloudAssembly } from './template/cloud-assembly';
 import { MAX_PAYLOAD_BYTES } from './gateway/gateway';
 import { type Generation, nextGeneration } from './generation';
 import type { HttpAnswer } from './gateway/http-answer';
+import { lambdaNode, type LambdaNode } from './lambda/node-runtime';
 import { LambdaRunner } from './lambda/runner';
 import { closeServer, listen } from './listen';
 import { requestLogLine } from './gateway/request-log';
@@ -41,6 +42,8 @@ export interface LocalApi {
   readonly model: ApiModel;
   /** The current generation's API Gateway result cache; a reload starts an empty one. */
   readonly cache: AuthorizerCache;
+  /** The Node that runs the served functions' code, by their runtime (`nodejs24.x`). */
+  readonly lambdaNodes: ReadonlyMap<string, LambdaNode>;
   /**
    * Serves the assembly in `assemblyDir` from now on; if it cannot be read, throws and keeps serving the old.
    * Requests already running finish on the old code, whose runners close when the last of them ends;
@@ -76,8 +79,11 @@ function write(res: ServerResponse, answer: HttpAnswer): void {
 export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
   const logRequest = options.logRequest ?? ((line: string) => process.stdout.write(`${line}\n`));
   const logLambda = options.logLambda ?? ((name: string, line: string) => process.stderr.write(`[${name}] ${line}\n`));
+  const nodes = new Map<string, LambdaNode>();
+  const nodeFor = (runtime: string): LambdaNode => nodes.get(runtime) ?? nodes.set(runtime, lambdaNode(runtime)).get(runtime)!;
   const runnerFor = (fn: FunctionModel, model: ApiModel) =>
     new LambdaRunner(fn, {
+      execPath: nodeFor(fn.runtime).execPath,
       region: model.region,
       accountId: model.accountId,
       envOverrides: { ...options.envOverrides?.[fn.displayName], ...options.envOverrides?.[fn.logicalId] },
@@ -138,6 +144,9 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     },
     get cache() {
       return current.cache;
+    },
+    get lambdaNodes() {
+      return new Map([...current.model.functions.values()].map((fn) => [fn.runtime, nodeFor(fn.runtime)]));
     },
     reload: (dir) => swap(read(dir)),
     reloadFunctions(assetDirs) {

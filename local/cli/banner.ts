@@ -1,5 +1,6 @@
 // What `npm start` prints once everything listens: the routes as read from the template, the issuer
 // the authorizer trusts, and commands to paste.
+import type { LambdaNode } from '../lambda/node-runtime';
 import type { ApiModel, AuthorizerModel } from '../template/api-model';
 import { oidcSettings } from '../template/oidc-settings';
 
@@ -8,6 +9,8 @@ export interface BannerInput {
   readonly apiUrl: string;
   /** How cdk.out came to be, e.g. "synthesized in 5.8 s" or "unchanged, synth skipped". */
   readonly assemblyNote: string;
+  /** The Node that runs the functions' code, by runtime. */
+  readonly lambdaNodes: ReadonlyMap<string, LambdaNode>;
   readonly issuer: string;
   readonly audience: string;
   /** True when the embedded dev issuer runs. */
@@ -76,6 +79,7 @@ export function banner(input: BannerInput): string {
       ? `Dev OIDC issuer ${input.issuer} (audience ${input.audience}; key generated at start)`
       : `Authorizer trusts ${input.issuer} (audience ${input.audience}); get tokens from it`,
     ...corsLine(model),
+    ...[...input.lambdaNodes.values()].map((n) => n.description),
     ...model.warnings.map((w) => `  warning: ${w}`),
     '',
     'Try:',

@@ -108,6 +108,7 @@ async function main(): Promise<void> {
         model: api.model,
         apiUrl: api.url,
         assemblyNote,
+        lambdaNodes: api.lambdaNodes,
         ...trusted,
         devIssuer: issuer !== undefined,
         watching: options.watch,

@@ -1,4 +1,4 @@
-// Invokes one Lambda function from its bundled asset in cdk.out, keeping warm sandboxes (worker threads)
+// Invokes one Lambda function from its bundled asset in cdk.out, keeping warm sandboxes (Node processes)
 // between requests as Lambda keeps execution environments. Concurrent invocations get their own sandbox,
 // up to maxConcurrency; beyond that they wait for one to be free.
 import type { FunctionModel } from '../template/api-model';

@@ -1,10 +1,12 @@
-// One warm copy of a Lambda function: a worker thread running worker.cjs with the function's own
-// environment. It serves one invocation at a time, like a Lambda execution environment, and is thrown
-// away when it times out, crashes or fails its init, so the next invocation starts cold in a fresh one.
+// One warm copy of a Lambda function: a Node process (the version its runtime declares, see node-runtime.ts)
+// running worker.cjs with the function's own environment. It serves one invocation at a time, like a Lambda
+// execution environment, and is killed when it times out, crashes or fails its init, so the next invocation
+// starts cold in a fresh one.
+import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
-import { Worker } from 'node:worker_threads';
 import type { FunctionModel } from '../template/api-model';
 
 export interface LambdaError {
@@ -23,6 +25,8 @@ export interface SandboxOptions {
   /** Added to (and overriding) the function's environment, like SAM's --env-vars. */
   readonly envOverrides?: Readonly<Record<string, string>>;
   readonly onLog: (line: string) => void;
+  /** The Node executable that runs the function (node-runtime.ts chooses it from the function's runtime). */
+  readonly execPath: string;
 }
 
 const WORKER_FILE = path.join(__dirname, 'worker.cjs');
@@ -53,7 +57,7 @@ export class LambdaSandbox {
   /** False once the sandbox must not be reused. */
   alive = true;
   invocations = 0;
-  private readonly worker: Worker;
+  private readonly child: ChildProcess;
   private readonly logStream = `local/[$LATEST]${randomUUID().replace(/-/g, '')}`;
   private pending: ((result: SandboxResult) => void) | undefined;
   private nextId = 0;
@@ -62,24 +66,27 @@ export class LambdaSandbox {
     private readonly fn: FunctionModel,
     private readonly options: SandboxOptions,
   ) {
-    const sourceMaps = /--enable-source-maps\b/.test(fn.environment.NODE_OPTIONS ?? '');
-    this.worker = new Worker(WORKER_FILE, {
-      workerData: { assetDir: fn.assetDir, handler: fn.handler, sourceMaps },
+    this.child = fork(WORKER_FILE, [JSON.stringify({ assetDir: fn.assetDir, handler: fn.handler })], {
+      execPath: options.execPath,
+      // Not this process's flags (jest's or tsx's loaders): only the function's own NODE_OPTIONS apply, as on Lambda.
+      execArgv: [],
       env: environment(fn, options, this.logStream),
-      stdout: true,
-      stderr: true,
+      cwd: fn.assetDir,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
-    for (const stream of [this.worker.stdout, this.worker.stderr]) {
+    for (const stream of [this.child.stdout!, this.child.stderr!]) {
       createInterface({ input: stream, crlfDelay: Infinity }).on('line', options.onLog);
     }
-    this.worker.on('message', (msg: { type: string; ok?: boolean; payload?: string; error?: LambdaError; stdout?: string }) => {
+    this.child.on('message', (msg: { type: string; ok?: boolean; payload?: string; error?: LambdaError; stdout?: string }) => {
       if (msg.type === 'init-error') this.alive = false;
       if (msg.type !== 'result') return;
       const stdout = msg.stdout ?? '';
       this.settle(msg.ok ? { ok: true, payload: JSON.parse(msg.payload!), stdout } : { ok: false, error: msg.error!, stdout });
     });
-    this.worker.on('error', (e) => this.die({ errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with error: ${e.message}` }));
-    this.worker.on('exit', (code) => this.die({ errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with error: exit status ${code}` }));
+    this.child.on('error', (e) => this.die({ errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with error: ${e.message}` }));
+    this.child.on('exit', (code, signal) =>
+      this.die({ errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with error: ${signal ? `signal: ${signal}` : `exit status ${code}`}` }),
+    );
   }
 
   /** Runs one invocation; a timeout ends this sandbox, as Lambda ends the environment. */
@@ -94,7 +101,7 @@ export class LambdaSandbox {
         clearTimeout(timer);
         resolve(result);
       };
-      this.worker.postMessage({
+      const message = {
         type: 'invoke',
         id: this.nextId++,
         event: JSON.stringify(event),
@@ -108,13 +115,21 @@ export class LambdaSandbox {
           logStreamName: this.logStream,
           deadlineMs: Date.now() + timeoutMs,
         },
+      };
+      // A process that died since it was picked cannot take the message: the invocation fails as a crash.
+      this.child.send(message, (e) => {
+        if (e) this.die({ errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with error: ${e.message}` });
       });
     });
   }
 
   async close(): Promise<void> {
     this.alive = false;
-    await this.worker.terminate();
+    // Gone already, or never started (an executable that cannot run emits 'error', maybe no 'exit').
+    if (this.child.exitCode !== null || this.child.signalCode !== null || this.child.pid === undefined) return;
+    const exited = once(this.child, 'exit');
+    this.child.kill('SIGKILL');
+    await exited;
   }
 
   private settle(result: SandboxResult): void {
@@ -126,7 +141,7 @@ export class LambdaSandbox {
   private die(error: LambdaError): void {
     if (this.alive) {
       this.alive = false;
-      void this.worker.terminate();
+      this.child.kill('SIGKILL');
     }
     this.settle({ ok: false, error });
   }

@@ -1,15 +1,14 @@
-// One Lambda execution environment, run inside a worker thread: the function's bundled asset is loaded
-// once (Lambda's init phase) with its own module registry and process.env, then invoked for each
-// message from runner.ts. Plain CommonJS so it runs as is under node, tsx and jest alike.
+// One Lambda execution environment, a Node process forked by sandbox.ts: the function's bundled asset is
+// loaded once (Lambda's init phase) with the function's process.env and NODE_OPTIONS, then invoked for each
+// message from the emulator. Plain CommonJS run as is by whichever Node the function's runtime gets.
 'use strict';
 const { existsSync } = require('node:fs');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
-const { parentPort, workerData } = require('node:worker_threads');
 
-const { assetDir, handler: spec, sourceMaps } = workerData;
-// NODE_OPTIONS cannot reach a worker thread; honour the one flag the stack sets through it.
-if (sourceMaps && typeof process.setSourceMapsEnabled === 'function') process.setSourceMapsEnabled(true);
+const { assetDir, handler: spec } = JSON.parse(process.argv[2]);
+// The emulator went away (even killed): an environment nobody can invoke ends with it.
+process.on('disconnect', () => process.exit(0));
 
 class LambdaError extends Error {
   constructor(errorType, message) {
@@ -77,8 +76,8 @@ function run(fn, event, ctx) {
 
 const ready = load();
 ready.then(
-  () => parentPort.postMessage({ type: 'ready' }),
-  (e) => parentPort.postMessage({ type: 'init-error', error: toError(e) }),
+  () => process.send({ type: 'ready' }),
+  (e) => process.send({ type: 'init-error', error: toError(e) }),
 );
 
 // What the function writes to stdout during an invocation also travels with its result, so the emulator
@@ -90,16 +89,16 @@ process.stdout.write = function (chunk, ...rest) {
   return write.call(this, chunk, ...rest);
 };
 
-parentPort.on('message', async (msg) => {
+process.on('message', async (msg) => {
   if (msg.type !== 'invoke') return;
   written = [];
   try {
     const fn = await ready;
     const value = await run(fn, JSON.parse(msg.event), msg.context);
     // What API Gateway receives is the JSON Lambda serialises: undefined becomes null, Dates strings.
-    parentPort.postMessage({ type: 'result', id: msg.id, ok: true, payload: JSON.stringify(value === undefined ? null : value), stdout: written.join('') });
+    process.send({ type: 'result', id: msg.id, ok: true, payload: JSON.stringify(value === undefined ? null : value), stdout: written.join('') });
   } catch (e) {
-    parentPort.postMessage({ type: 'result', id: msg.id, ok: false, error: toError(e), stdout: written.join('') });
+    process.send({ type: 'result', id: msg.id, ok: false, error: toError(e), stdout: written.join('') });
   } finally {
     written = undefined;
   }

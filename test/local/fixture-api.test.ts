@@ -237,6 +237,14 @@ describe('Lambda proxy integration', () => {
     expect(asBytes.body.toString('utf8')).toBe('PNG!');
   });
 
+  test('each function runs on the Node its runtime gets: nodejs24.x on the installed Node 24, nodejs22.x (no binary here) on this one', async () => {
+    const node24 = api.lambdaNodes.get('nodejs24.x')!;
+    expect([node24.matches, node24.version.split('.')[0]]).toEqual([true, '24']);
+    expect((await get('/files/node')).json().node).toBe(node24.version);
+    expect(api.lambdaNodes.get('nodejs22.x')!.version).toBe(process.versions.node);
+    expect((await get('/broken?shape=node')).text).toBe(process.versions.node);
+  });
+
   test('each function has its own environment, as its own container would', async () => {
     await get('/broken');
     const { env } = (await get('/files/env')).json();

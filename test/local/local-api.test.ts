@@ -49,6 +49,11 @@ describe('the real stack, served locally', () => {
     expect(oidcSettings(api.model.functions.get(authorizers[0]!.functionId)!).OIDC_ISSUER).toBe(issuer.issuer);
   });
 
+  test('every function is declared nodejs24.x, and its code runs on Node 24', () => {
+    expect([...api.lambdaNodes.keys()]).toEqual(['nodejs24.x']);
+    expect(api.lambdaNodes.get('nodejs24.x')).toMatchObject({ matches: true, version: expect.stringMatching(/^24\./) });
+  });
+
   test('the homepage answers anonymous callers', async () => {
     const res = await get('/');
     expect(res.status).toBe(200);

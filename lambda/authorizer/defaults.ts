@@ -25,6 +25,10 @@ export const DEFAULTS = Object.freeze({
   clientIdAsAudience: false,
   /** entries */
   tokenCacheSize: 1000,
+  /** CloudWatch namespace of the authorizer's metrics. */
+  metricsNamespace: 'OidcAuthorizer',
+  /** The `service` dimension on every metric: tells apart authorizers sharing a namespace. */
+  metricsService: 'oidc-authorizer',
   /** API Gateway's cache of a required route's decision, seconds. */
   resultsCacheTtlSeconds: 300,
   /** The authorizer Lambda's memory, MiB. */

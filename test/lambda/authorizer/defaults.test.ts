@@ -28,6 +28,8 @@ test('the runtime parser applies every default', () => {
     requireAtJwt: DEFAULTS.requireAtJwt,
     clientIdAsAudience: DEFAULTS.clientIdAsAudience,
     tokenCacheSize: DEFAULTS.tokenCacheSize,
+    metricsNamespace: DEFAULTS.metricsNamespace,
+    metricsService: DEFAULTS.metricsService,
   });
 });
 

@@ -33,4 +33,15 @@ export const DEFAULTS = Object.freeze({
   resultsCacheTtlSeconds: 300,
   /** The authorizer Lambda's memory, MiB. */
   memorySize: 128,
+  /** The construct's alarms (`monitoring`), when they are asked for. */
+  monitoring: Object.freeze({
+    /** KeysServedStale's alarm: keys this far past their max age, seconds. */
+    staleKeysAlarmSeconds: 300,
+    /** Key fetches failed or timed out within 5 minutes. */
+    keyFetchFailuresAlarm: 3,
+    /** The authorizer Lambda's p99 duration, milliseconds. */
+    latencyP99AlarmMs: 1000,
+    /** Share of a RestApi's requests answered 5XX within 5 minutes, percent. */
+    api5xxRateAlarmPercent: 5,
+  }),
 });

@@ -4,12 +4,14 @@ import type { MemoryResult } from './memory';
 import { ALGS, type Alg } from './lib/fixtures';
 import type { Machine } from './lib/machine';
 import { fmt, range, table } from './lib/table';
-import type { ColdFigure, Target, WarmFigure, ZipfFigures } from './summary';
+import type { ColdFigure, MetricsCost, Target, WarmFigure, ZipfFigures } from './summary';
 
 const LABELS: Record<string, string> = {
   floor: 'node:crypto floor',
-  ours: 'ours: whole handler, logging on',
+  ours: 'ours: whole handler, logging and metrics on',
+  'ours-no-metrics': 'ours without metrics (no EMF line)',
   'ours-hit': 'ours: token seen before (cache hit)',
+  'ours-hit-no-metrics': 'ours: token seen before, without metrics',
   'jose-local': 'jose jwtVerify + createLocalJWKSet',
   'jose-key': 'jose jwtVerify + pre-imported key',
   'jose-authorizer': 'jose jwtVerify in a minimal authorizer (event, policy, log line)',
@@ -26,6 +28,7 @@ export interface Printable {
   readonly loadAverageAtStart: number;
   readonly warm?: Record<Alg, WarmFigure[]>;
   readonly zipf?: ZipfFigures;
+  readonly metricsCost?: readonly MetricsCost[];
   readonly cold?: readonly ColdFigure[];
   readonly memory?: readonly MemoryResult[];
   readonly sizes: Bundles['sizes'];
@@ -69,6 +72,15 @@ export function render(r: Printable): string {
       table(
         ['contender', 'median µs/chunk', 'p25–p75', 'whole stream µs', '× aws-jwt-verify', 'cache hits', 'hits, last chunk'],
         z.contenders.map((c) => [label(c.contender), fmt(c.us.median), range(c.us.p25, c.us.p75), fmt(c.meanUs), `${fmt(c.xAws.median, 2)}×`, pct(c.hitRate), pct(c.lastChunkHitRate)]),
+      ),
+    );
+  }
+  if (r.metricsCost && r.metricsCost.length > 0) {
+    out.push('', 'What metrics cost per decision: ours with its EMF metrics against the same handler without them, side by side (× and Δ are medians of per-round or per-chunk pairs)');
+    out.push(
+      table(
+        ['case', 'with µs', 'without µs', '× without', 'p25–p75', 'Δ µs'],
+        r.metricsCost.map((c) => [c.case, fmt(c.withUs.median), fmt(c.withoutUs.median), `${fmt(c.ratio.median, 3)}×`, range(c.ratio.p25, c.ratio.p75, 3), fmt(c.deltaUs.median, 2)]),
       ),
     );
   }

@@ -14,7 +14,7 @@ import { startIssuer, type BenchIssuer } from './lib/issuer';
 import { machine } from './lib/machine';
 import { SETTINGS } from './lib/settings';
 import { render } from './print';
-import { checkTargets, coldFigures, mergeWarm, warmFigures, zipfFigures } from './summary';
+import { checkTargets, coldFigures, mergeWarm, metricsCost, warmFigures, zipfFigures } from './summary';
 import type { WarmResult } from './warm';
 import type { ZipfResult } from './zipf';
 
@@ -56,20 +56,24 @@ async function main(): Promise<void> {
     writeFileSync(memoryPath, JSON.stringify(makeFixtures(IN_PROCESS_ISSUER, signers, S.memoryPool, 100)));
 
     let warm: ReturnType<typeof warmFigures> | undefined;
+    let warmRaw: WarmResult | undefined;
     if (S.only.has('warm')) {
       const runs: WarmResult[] = [];
       for (let p = 1; p <= S.warmProcesses; p++) {
         say(`warm ${p}/${S.warmProcesses}: ${S.warmRounds} interleaved rounds × ${S.warmBatch} distinct tokens per contender and algorithm`);
         runs.push(await runChild<WarmResult>(bundles.children.warm, [warmPath, String(S.warmRounds), String(S.warmBatch), String(S.warmup)], { nodeArgs: ['--expose-gc'] }));
       }
-      warm = warmFigures(mergeWarm(runs));
+      warmRaw = mergeWarm(runs);
+      warm = warmFigures(warmRaw);
     }
 
     let zipf: ReturnType<typeof zipfFigures> | undefined;
+    let zipfRaw: ZipfResult | undefined;
     if (S.only.has('zipf')) {
       say(`zipf: ${S.zipfDecisions} decisions, Zipf(s = ${S.zipfS}) over ${S.zipfDistinct} distinct tokens, ${S.zipfChunks} interleaved chunks per contender`);
       const args = [warmPath, S.zipfDistinct, S.zipfDecisions, S.zipfChunks, S.zipfS, S.zipfWarmup, S.zipfCacheSizes.join(',')].map(String);
-      zipf = zipfFigures(await runChild<ZipfResult>(bundles.children.zipf, args, { nodeArgs: ['--expose-gc'], timeoutMs: 1_800_000 }));
+      zipfRaw = await runChild<ZipfResult>(bundles.children.zipf, args, { nodeArgs: ['--expose-gc'], timeoutMs: 1_800_000 });
+      zipf = zipfFigures(zipfRaw);
     }
 
     let cold: ReturnType<typeof coldFigures> | undefined;
@@ -105,6 +109,7 @@ async function main(): Promise<void> {
       logSink: LOG_SINK,
       warm,
       zipf,
+      metricsCost: metricsCost(warmRaw, zipfRaw),
       cold,
       memory,
       sizes: bundles.sizes,

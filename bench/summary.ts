@@ -60,6 +60,18 @@ export interface ColdFigure {
   readonly xFloorFetching?: Summary;
 }
 
+/** What metrics cost: ours against the same handler without them, side by side (same rounds, same chunks). */
+export interface MetricsCost {
+  readonly case: string;
+  /** µs per decision, with and without metrics. */
+  readonly withUs: Summary;
+  readonly withoutUs: Summary;
+  /** Per-round (or per-chunk) ratio with / without. */
+  readonly ratio: Summary;
+  /** Per-round (or per-chunk) difference with − without, µs. */
+  readonly deltaUs: Summary;
+}
+
 export interface Target {
   readonly target: string;
   readonly measured: string;
@@ -93,6 +105,20 @@ export function warmFigures(warm: WarmResult): Record<Alg, WarmFigure[]> {
     }));
   }
   return out;
+}
+
+export function metricsCost(warm: WarmResult | undefined, zipf: ZipfResult | undefined): MetricsCost[] {
+  const pairs: [string, readonly number[] | undefined, readonly number[] | undefined][] = [];
+  if (warm) {
+    for (const alg of ALGS) {
+      pairs.push([`warm ${alg}, distinct tokens`, warm.perOp[alg].ours, warm.perOp[alg]['ours-no-metrics']]);
+      pairs.push([`warm ${alg}, token seen before`, warm.perOp[alg]['ours-hit'], warm.perOp[alg]['ours-hit-no-metrics']]);
+    }
+  }
+  if (zipf) pairs.push(['Zipf stream (µs per decision per chunk)', zipf.perChunk.ours, zipf.perChunk['ours-no-metrics']]);
+  return pairs
+    .filter((p): p is [string, number[], number[]] => p[1] !== undefined && p[2] !== undefined)
+    .map(([name, a, b]) => ({ case: name, withUs: summarize(a), withoutUs: summarize(b), ratio: pairedRatio(a, b), deltaUs: summarize(a.map((x, i) => x - b[i]!)) }));
 }
 
 export function coldFigures(variants: readonly ColdVariant[], results: Record<string, ColdResult[]>): ColdFigure[] {

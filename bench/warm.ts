@@ -38,6 +38,9 @@ async function main(): Promise<void> {
   // Our handler on tokens it has verified before: its own instance, so the distinct-token runs cannot evict them.
   const hitAuthorizer = makeOurs(fx);
   const hit: Contender = { name: 'ours-hit' as Contender['name'], sync: false, prepare: (t) => t.map(authorizerEvent), run: (e) => hitAuthorizer.handler(e as ReturnType<typeof authorizerEvent>) };
+  // The same without metrics: what counting and the EMF line cost a cache hit.
+  const bareHitAuthorizer = makeOurs(fx, {}, { metrics: false });
+  const bareHit: Contender = { name: 'ours-hit-no-metrics' as Contender['name'], sync: false, prepare: (t) => t.map(authorizerEvent), run: (e) => bareHitAuthorizer.handler(e as ReturnType<typeof authorizerEvent>) };
 
   const perOp = {} as WarmResult['perOp'];
   for (const alg of ALGS) {
@@ -55,22 +58,24 @@ async function main(): Promise<void> {
         if (out?.policyDocument && out.policyDocument.Statement[0]!.Effect !== 'Allow') throw new Error(`${c.name} did not allow a valid token`);
       }
     }
-    const hot = hit.prepare(warmTokens.slice(0, batch));
-    for (const e of hot) await hit.run(e);
-    for (let i = 0; i < 3; i++) await timeBatch(hit, hot, 0, batch);
     // A set() on the cache means a miss: count them (none may happen) without touching the hit path.
     let misses = 0;
-    const cache = hitAuthorizer.tokenCache;
-    const set = cache.set.bind(cache);
-    cache.set = (key, value) => (misses++, set(key, value));
-    inputs.set(hit, hot);
+    for (const [c, authorizer] of [[hit, hitAuthorizer], [bareHit, bareHitAuthorizer]] as const) {
+      const hot = c.prepare(warmTokens.slice(0, batch));
+      for (const e of hot) await c.run(e);
+      for (let i = 0; i < 3; i++) await timeBatch(c, hot, 0, batch);
+      const cache = authorizer.tokenCache;
+      const set = cache.set.bind(cache);
+      cache.set = (key, value) => (misses++, set(key, value));
+      inputs.set(c, hot);
+    }
 
     const samples: Record<string, number[]> = {};
-    const all = [...contenders, hit];
+    const all = [...contenders, hit, bareHit];
     for (let r = 0; r < rounds; r++) {
       for (let k = 0; k < all.length; k++) {
         const c = all[(k + r) % all.length]!;
-        (samples[c.name] ??= []).push(await timeBatch(c, inputs.get(c)!, c === hit ? 0 : r * batch, batch));
+        (samples[c.name] ??= []).push(await timeBatch(c, inputs.get(c)!, c === hit || c === bareHit ? 0 : r * batch, batch));
       }
     }
     if (misses > 0) throw new Error(`cache-hit run verified ${misses} tokens afresh`);

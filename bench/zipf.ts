@@ -65,9 +65,9 @@ interface Runner {
   readonly cacheSize?: number;
 }
 
-function oursRunner(fx: Fixtures, name: string, cacheSize: number | undefined, warmTokens: readonly string[]): Promise<Runner> {
+function oursRunner(fx: Fixtures, name: string, cacheSize: number | undefined, warmTokens: readonly string[], metrics = true): Promise<Runner> {
   const env: Record<string, string> = cacheSize === undefined ? {} : { OIDC_TOKEN_CACHE_SIZE: String(cacheSize) };
-  const authorizer = makeOurs(fx, env);
+  const authorizer = makeOurs(fx, env, { metrics });
   const contender: Contender = {
     name: name as ContenderName,
     sync: false,
@@ -105,7 +105,7 @@ async function main(): Promise<void> {
   const stream = Array.from(ranks, (k) => byRank[k]!);
   const warmTokens = ALGS.flatMap((alg) => fx.tokens[alg].slice(half, half + warmup));
 
-  const runners: Runner[] = [await oursRunner(fx, 'ours', undefined, warmTokens)];
+  const runners: Runner[] = [await oursRunner(fx, 'ours', undefined, warmTokens), await oursRunner(fx, 'ours-no-metrics', undefined, warmTokens, false)];
   for (const size of extraCacheSizes) runners.push(await oursRunner(fx, `ours-cache-${size}`, size, warmTokens));
   for (const name of ['aws-jwt-verify', 'jose-local', 'jose-key', 'floor'] as const) {
     const contender = await MAKERS[name](fx);

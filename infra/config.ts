@@ -26,6 +26,8 @@ export interface OidcApiConfig {
   readonly logRetention: RetentionDays;
   /** Browser apps on these origins may call the API. @default undefined (no CORS) */
   readonly cors?: CorsSettings;
+  /** The authorizer's alarms and dashboard (OidcAuthorizer `monitoring` with its defaults). @default false */
+  readonly monitoring: boolean;
 }
 
 /** What `cdk synth` or `cdk deploy` was told; `App.node` satisfies it. */
@@ -91,6 +93,8 @@ export function readConfig(context: ContextSource): OidcApiConfig {
     requireAtJwt: bool('requireAtJwt', get('requireAtJwt')),
     clientIdAsAudience: bool('clientIdAsAudience', get('clientIdAsAudience')),
     tokenCacheSize: whole('tokenCacheSize', get('tokenCacheSize')),
+    metricsNamespace: get('metricsNamespace'),
+    metricsService: get('metricsService'),
     contextClaims: get('contextClaims') === undefined ? undefined : list(get('contextClaims')),
   };
   // Checked by the authorizer's own parser once, at synth, together with the route table (OidcAuthorizer).
@@ -109,8 +113,9 @@ export function readConfig(context: ContextSource): OidcApiConfig {
   }
 
   const cors = readCors(get('corsOrigins'), whole('corsMaxAgeSeconds', get('corsMaxAgeSeconds')));
+  const monitoring = bool('monitoring', get('monitoring')) ?? false;
 
-  return Object.freeze({ issuer, audience, jwksUri, issuers, settings, authorizerCacheTtlSeconds: ttl, stageName, logRetention, ...(cors ? { cors } : {}) });
+  return Object.freeze({ issuer, audience, jwksUri, issuers, settings, authorizerCacheTtlSeconds: ttl, stageName, logRetention, ...(cors ? { cors } : {}), monitoring });
 }
 
 /**

@@ -48,6 +48,7 @@ export class OidcApiStack extends Stack {
       resultsCacheTtl: Duration.seconds(config.authorizerCacheTtlSeconds),
       logRetention: config.logRetention,
       realm: props.realm ?? this.stackName,
+      ...(config.monitoring ? { monitoring: {} } : {}),
       ...(config.cors ? { corsOrigins: config.cors.origins.any ? ['*'] : config.cors.origins.origins } : {}),
     });
 

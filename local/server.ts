@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { ApiModel, FunctionModel } from './template/api-model';
+import { summarizeEmf } from './emf';
 import { toApiRequest } from './gateway/api-request';
 import type { AuthorizerCache } from './gateway/authorizer/cache';
 import { readCloudAssembly } from './template/cloud-assembly';
@@ -27,8 +28,10 @@ export interface LocalApiOptions extends ReadApiOptions {
   readonly now?: () => number;
   /** Receives the per-request log line. @default a line on stdout */
   readonly logRequest?: (line: string) => void;
-  /** Receives each line a function writes. @default `[name] line` on stderr */
+  /** Receives each line a function writes, but its metrics (EMF). @default `[name] line` on stderr */
   readonly logLambda?: (functionName: string, line: string) => void;
+  /** Receives each EMF line a function writes, summed up (`metrics: Deny{reason=EXPIRED}=1 …`). @default dropped */
+  readonly logMetrics?: (functionName: string, summary: string) => void;
   /** Extra environment per function, by logical id or display name (a local-only override). */
   readonly envOverrides?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Warm sandboxes per function at most. @default 8 */
@@ -87,7 +90,12 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       region: model.region,
       accountId: model.accountId,
       envOverrides: { ...options.envOverrides?.[fn.displayName], ...options.envOverrides?.[fn.logicalId] },
-      onLog: (f, line) => logLambda(f.displayName, line),
+      onLog: (f, line) => {
+        // Metrics would bury the function's own lines: they go to logMetrics, or nowhere.
+        const metrics = summarizeEmf(line);
+        if (metrics === undefined) logLambda(f.displayName, line);
+        else options.logMetrics?.(f.displayName, metrics);
+      },
       ...(options.maxConcurrency !== undefined ? { maxConcurrency: options.maxConcurrency } : {}),
     });
   const cacheOptions = options.now ? { now: options.now } : {};

@@ -3,7 +3,7 @@
 import { makeAwsJwtVerify } from './contender/aws-jwt-verify';
 import { makeFloor } from './contender/floor';
 import { makeJoseAuthorizer, makeJoseKey, makeJoseLocal } from './contender/jose';
-import { makeOursContender } from './contender/ours';
+import { makeOursContender, makeOursWithoutMetrics } from './contender/ours';
 import type { ContenderName, MakeContender } from './contender/types';
 
 export type { Contender, ContenderName } from './contender/types';
@@ -12,6 +12,7 @@ export { LOG_SINK, makeOurs } from './contender/ours';
 export const MAKERS: Readonly<Record<ContenderName, MakeContender>> = {
   floor: makeFloor,
   ours: makeOursContender,
+  'ours-no-metrics': makeOursWithoutMetrics,
   'jose-local': makeJoseLocal,
   'jose-key': makeJoseKey,
   'jose-authorizer': makeJoseAuthorizer,

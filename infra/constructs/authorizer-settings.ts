@@ -39,6 +39,13 @@ export interface OidcAuthorizerSettings {
   readonly clientIdAsAudience?: boolean;
   /** Verified tokens remembered per instance; 0 turns the cache off. @default 1000 (entries) */
   readonly tokenCacheSize?: number;
+  /** CloudWatch namespace of the authorizer's metrics (README, Metrics). @default 'OidcAuthorizer' */
+  readonly metricsNamespace?: string;
+  /**
+   * The `service` dimension of every metric: give each authorizer in an account and region its own, since
+   * the alarms and the dashboard select its metrics by it. @default 'oidc-authorizer'
+   */
+  readonly metricsService?: string;
   /**
    * Claims copied into the authorizer context for every issuer's tokens (`tenant_id`, `cognito:groups`,
    * `/realm_access/roles`), read back typed by `readAuthContext(event).claim(...)`. @default [] (none)
@@ -82,6 +89,8 @@ export const SETTING_ENV: { readonly [K in keyof Required<OidcAuthorizerSettings
   requireAtJwt: 'OIDC_REQUIRE_AT_JWT',
   clientIdAsAudience: 'OIDC_CLIENT_ID_AS_AUDIENCE',
   tokenCacheSize: 'OIDC_TOKEN_CACHE_SIZE',
+  metricsNamespace: 'OIDC_METRICS_NAMESPACE',
+  metricsService: 'OIDC_METRICS_SERVICE',
   contextClaims: 'OIDC_CONTEXT_CLAIMS',
 };
 

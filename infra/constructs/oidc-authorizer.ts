@@ -19,6 +19,7 @@ import {
   RequestAuthorizer,
   RestApiBase,
 } from 'aws-cdk-lib/aws-apigateway';
+import type { Alarm, Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import { Code, type CodeConfig, type Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
@@ -28,6 +29,7 @@ import { SETTINGS_FILE } from '../../lambda/authorizer/settings-file';
 import type { ClaimRules } from '../../lambda/shared/claims';
 import { parseCorsOrigins } from '../../lambda/shared/cors';
 import { validateRouteRule, type AuthMode, type RouteRule } from '../../lambda/shared/routes';
+import { AuthorizerMonitoring, type OidcMonitoring } from './authorizer-monitoring';
 import { addBearerGatewayResponses } from './bearer-gateway-responses';
 import { checkSettings, SettingError, settingVariables, splitDeferred, type AuthorizerTrust } from './authorizer-settings';
 import { LoggedFunction } from './logged-function';
@@ -86,6 +88,13 @@ export interface OidcAuthorizerProps extends AuthorizerTrust {
    * @default - no CORS headers
    */
   readonly corsOrigins?: readonly string[];
+  /**
+   * Alarms (authorizer 503s, keys served stale, key fetch failures, Lambda errors and throttles, p99 latency,
+   * and each RestApi's 5XX rate) and a dashboard (decisions by reason, key health, cache hit rate, each
+   * RestApi's 4XX/5XX and latency): `{}` for the defaults, `{ alarmTopic }` to be notified (README, Operate it).
+   * @default - none
+   */
+  readonly monitoring?: OidcMonitoring;
 }
 
 /** Above this, a cached Allow outlives what API Gateway permits (its limit is one hour). */
@@ -109,6 +118,14 @@ export class OidcAuthorizer extends Construct {
   /** The authorizer Lambda, shared by every RestApi and route. */
   readonly function: LambdaFunction;
   readonly resultsCacheTtl: Duration;
+  /** The alarms `monitoring` asked for; each RestApi's are added at synth. */
+  get alarms(): readonly Alarm[] {
+    return this.monitoring?.alarms ?? [];
+  }
+  /** The dashboard `monitoring` asked for, made at synth. */
+  get dashboard(): Dashboard | undefined {
+    return this.monitoring?.dashboard;
+  }
   /** The route table as collected at synth; empty before. */
   get routes(): readonly RouteRule[] {
     return this.collected?.routes ?? [];
@@ -119,6 +136,7 @@ export class OidcAuthorizer extends Construct {
   private readonly staged: Readonly<Record<string, string>>;
   private readonly deferredSettings: Readonly<Record<string, string>>;
   private readonly authorizers = new Map<IRestApi, Map<AuthMode, RequestAuthorizer>>();
+  private readonly monitoring: AuthorizerMonitoring | undefined;
   private collected: { readonly routes: readonly RouteRule[] } | undefined;
   private problems: string[] = [];
 
@@ -148,6 +166,16 @@ export class OidcAuthorizer extends Construct {
       runtimeSourceMaps: false,
       ...(props.logRetention !== undefined ? { logRetention: props.logRetention } : {}),
     }).function;
+
+    if (props.monitoring) {
+      const namespace = props.settings?.metricsNamespace ?? DEFAULTS.metricsNamespace;
+      const service = props.settings?.metricsService ?? DEFAULTS.metricsService;
+      this.monitoring = new AuthorizerMonitoring(this, 'Monitoring', { function: this.function, namespace, service }, props.monitoring);
+      const twin = this.node.root.node.findAll().find((c) => c !== this && c instanceof OidcAuthorizer && c.monitoring?.target.namespace === namespace && c.monitoring.target.service === service);
+      if (twin) {
+        Annotations.of(this).addWarningV2('oidc-authorizer:metrics-service', `${twin.node.path} publishes its metrics under the same namespace and service (${namespace}, ${service}): their alarms would count each other's decisions; set settings.metricsService on one of them`);
+      }
+    }
 
     // The methods are known only once the app has been built: collected, checked and staged at synth, before
     // any other aspect reads the tree (cdk-nag).
@@ -208,6 +236,10 @@ export class OidcAuthorizer extends Construct {
   private prepare(): void {
     const routes = this.collectRoutes();
     for (const { api, use } of routes) use.authorizer = this.authorizerFor(api, use.auth);
+    if (this.monitoring) {
+      for (const api of this.authorizers.keys()) this.monitoring.watchApi(api);
+      this.monitoring.addDashboard();
+    }
     let deferred: string[] = [];
     try {
       if (routes.length === 0) throw new SettingError('routes', 'none is protected: pass oidc.require() or oidc.optional() to some RestApi addMethod()');

@@ -39,6 +39,10 @@ export interface AuthorizerConfig {
   readonly maxTokenBytes: number;
   /** Verified tokens remembered; 0 turns the cache off. @default 1000 (entries) */
   readonly tokenCacheSize: number;
+  /** CloudWatch namespace of the metrics (metrics.ts). @default 'OidcAuthorizer' */
+  readonly metricsNamespace: string;
+  /** The `service` dimension of every metric. @default 'oidc-authorizer' */
+  readonly metricsService: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -57,6 +61,21 @@ function flag(env: Env, name: string): boolean {
   if (raw === undefined || raw === '' || raw === 'false') return false;
   if (raw === 'true') return true;
   throw new ConfigError(name, `must be "true" or "false", got ${JSON.stringify(env[name])}`);
+}
+
+/**
+ * A CloudWatch name: a namespace (which may hold spaces, and may not start with `AWS/`, AWS's own) or a
+ * dimension value, in the characters CloudWatch documents for namespaces.
+ */
+function cloudWatchName(env: Env, name: string, fallback: string, kind: 'namespace' | 'dimension'): string {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  const pattern = kind === 'namespace' ? /^[0-9A-Za-z.\-_/#: ]{1,255}$/ : /^[0-9A-Za-z.\-_/#:]{1,255}$/;
+  if (!pattern.test(raw) || (kind === 'namespace' && raw.startsWith('AWS/'))) {
+    const spaces = kind === 'namespace' ? ', spaces' : '';
+    throw new ConfigError(name, `must be 1 to 255 letters, digits${spaces} or . - _ / # :${kind === 'namespace' ? ', not starting with AWS/' : ''}, got ${JSON.stringify(raw.slice(0, 300))}`);
+  }
+  return raw;
 }
 
 function words(value: string | undefined, separator: RegExp): string[] {
@@ -94,6 +113,8 @@ export function readConfig(env: Env): AuthorizerConfig {
     fetchMaxBytes: integer(env, 'OIDC_FETCH_MAX_BYTES', DEFAULTS.fetchMaxBytes, 1024, 10 * 1048576),
     maxTokenBytes: integer(env, 'OIDC_MAX_TOKEN_BYTES', DEFAULTS.maxTokenBytes, 512, 65536),
     tokenCacheSize: integer(env, 'OIDC_TOKEN_CACHE_SIZE', DEFAULTS.tokenCacheSize, 0, 100000),
+    metricsNamespace: cloudWatchName(env, 'OIDC_METRICS_NAMESPACE', DEFAULTS.metricsNamespace, 'namespace'),
+    metricsService: cloudWatchName(env, 'OIDC_METRICS_SERVICE', DEFAULTS.metricsService, 'dimension'),
   };
   checkKeyTimings(config);
   checkRouteIssuers(config);

@@ -25,8 +25,23 @@ export const DEFAULTS = Object.freeze({
   clientIdAsAudience: false,
   /** entries */
   tokenCacheSize: 1000,
+  /** CloudWatch namespace of the authorizer's metrics. */
+  metricsNamespace: 'OidcAuthorizer',
+  /** The `service` dimension on every metric: tells apart authorizers sharing a namespace. */
+  metricsService: 'oidc-authorizer',
   /** API Gateway's cache of a required route's decision, seconds. */
   resultsCacheTtlSeconds: 300,
   /** The authorizer Lambda's memory, MiB. */
   memorySize: 128,
+  /** The construct's alarms (`monitoring`), when they are asked for. */
+  monitoring: Object.freeze({
+    /** KeysServedStale's alarm: keys this far past their max age, seconds. */
+    staleKeysAlarmSeconds: 300,
+    /** Key fetches failed or timed out within 5 minutes. */
+    keyFetchFailuresAlarm: 3,
+    /** The authorizer Lambda's p99 duration, milliseconds. */
+    latencyP99AlarmMs: 1000,
+    /** Share of a RestApi's requests answered 5XX within 5 minutes, percent. */
+    api5xxRateAlarmPercent: 5,
+  }),
 });

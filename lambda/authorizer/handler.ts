@@ -8,7 +8,9 @@ import type { AuthorizerConfig } from './config';
 import { AuthorizerError, TokenError, TokenMissingError } from './errors';
 import { fetchJson as defaultFetchJson, type FetchJson } from './http';
 import { Issuers, type TrustedIssuer } from './issuers';
+import { EmfMetrics } from './emf';
 import { jsonLogger, type Logger } from './log';
+import { reasonFor, type AuthorizerMetrics } from './metrics';
 import { PolicyBuilder, type Holder } from './policy';
 import { bearerCredential, checkB64Token, isCompactJws } from './token';
 import { VerifiedTokenCache } from './token-cache';
@@ -19,6 +21,10 @@ export interface AuthorizerDeps {
   /** Milliseconds since the epoch. @default Date.now */
   readonly now?: () => number;
   readonly logger?: Logger;
+  /** @default CloudWatch embedded metric format on stdout, in the configured namespace and service */
+  readonly metrics?: AuthorizerMetrics;
+  /** Fractional milliseconds, for the verification time. @default performance.now */
+  readonly elapsed?: () => number;
 }
 
 export type AuthorizerHandler = (event: APIGatewayRequestAuthorizerEvent, context?: Pick<Context, 'awsRequestId'>) => Promise<APIGatewayAuthorizerResult>;
@@ -49,6 +55,7 @@ export interface Authorizer {
   /** The first configured issuer's key store (the only one, with the one-issuer shorthand). */
   readonly keyStore: TrustedIssuer['keyStore'];
   readonly tokenCache: VerifiedTokenCache<Vouched>;
+  readonly metrics: AuthorizerMetrics;
   /** Starts every issuer's key fetch, for use during init. */
   prefetch(): void;
 }
@@ -82,7 +89,9 @@ const noClaim = (): undefined => undefined;
 export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps = {}): Authorizer {
   const now = deps.now ?? Date.now;
   const logger = deps.logger ?? jsonLogger();
-  const issuers = new Issuers(config, { fetchJson: deps.fetchJson ?? defaultFetchJson, now, logger });
+  const elapsed = deps.elapsed ?? (() => performance.now());
+  const metrics = deps.metrics ?? new EmfMetrics({ namespace: config.metricsNamespace, service: config.metricsService, now });
+  const issuers = new Issuers(config, { fetchJson: deps.fetchJson ?? defaultFetchJson, now, logger, metrics });
   const tokenCache = new VerifiedTokenCache<Vouched>(config.tokenCacheSize);
   const policies = new PolicyBuilder(config.routes);
   const routeIndex = new Map(config.routes.map((r, i) => [`${r.method} ${r.resourcePath}`, i]));
@@ -125,12 +134,14 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
         const policyDocument = policies.policy(event.methodArn, allowed);
         checkAnswerSize(ANONYMOUS_BYTES + policies.bytes(policyDocument));
         logger.log('INFO', 'allow', { event: 'decision', decision: 'allow', reason: 'ANONYMOUS', route, requestId, ms: now() - started });
+        metrics.decision('Allow', 'ANONYMOUS');
         return { principalId: 'anonymous', policyDocument, context: { ...ANONYMOUS_CONTEXT } };
       }
       // A token verified before skips its character check and jose's verification, not the clock: exp/nbf
       // are checked on every hit (the cache only holds tokens that passed both, keyed by their SHA-256).
       const nowSeconds = Math.floor(now() / 1000);
       const hit = tokenCache.get(token, nowSeconds, keyAlive);
+      metrics.tokenCache(hit !== undefined);
       let vouched: Vouched;
       if (hit) {
         checkTimes(hit.exp, hit.nbf, nowSeconds, config.clockToleranceSeconds);
@@ -140,17 +151,26 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
         if (!base64url) checkB64Token(token);
         const issuer = issuers.select(token);
         iss = issuer.config.issuer;
-        vouched = vouch(issuer, await issuer.verifier.verify(token, nowSeconds, base64url));
+        const verifying = elapsed();
+        let verified: Verified;
+        try {
+          verified = await issuer.verifier.verify(token, nowSeconds, base64url);
+        } finally {
+          metrics.verification(elapsed() - verifying);
+        }
+        vouched = vouch(issuer, verified);
         // A token inside the exp tolerance is accepted but not remembered: the cache drops entries at exp.
         if (vouched.exp > nowSeconds) tokenCache.offer(token, vouched);
       }
       const policyDocument = policies.policy(event.methodArn, vouched.allowed);
       checkAnswerSize(vouched.bytes + policies.bytes(policyDocument));
       const permitted = index !== undefined && vouched.allowed.includes(index);
+      const reason = permitted ? 'TOKEN_VALID' : reasonFor('Deny', index === undefined ? 'ROUTE_UNKNOWN' : (policies.shortfall(index, vouched.holder) ?? 'INTERNAL'));
+      metrics.decision(permitted ? 'Allow' : 'Deny', reason);
       logger.log('INFO', permitted ? 'allow' : 'deny', {
         event: 'decision',
         decision: permitted ? 'allow' : 'deny',
-        reason: permitted ? 'TOKEN_VALID' : index === undefined ? 'ROUTE_UNKNOWN' : policies.shortfall(index, vouched.holder),
+        reason,
         route,
         iss: vouched.issuer.config.issuer,
         sub: vouched.sub,
@@ -161,12 +181,13 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
       });
       return { principalId: vouched.sub, policyDocument, context: vouched.context };
     } catch (error) {
-      const code = error instanceof AuthorizerError ? error.code : 'INTERNAL';
       const unauthorized = refusesToken(error);
+      const reason = reasonFor(unauthorized ? 'Deny' : 'Error', error instanceof AuthorizerError ? error.code : 'INTERNAL');
+      metrics.decision(unauthorized ? 'Deny' : 'Error', reason);
       logger.log(unauthorized ? 'INFO' : 'ERROR', unauthorized ? 'deny' : 'error', {
         event: 'decision',
         decision: unauthorized ? 'deny' : 'error',
-        reason: code,
+        reason,
         detail: error instanceof AuthorizerError ? error.message : 'unexpected error',
         route,
         iss,
@@ -174,8 +195,11 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
         ms: now() - started,
       });
       throw toGatewayError(error);
+    } finally {
+      // Once per invocation, whatever its end; key fetches counted during init go with the first.
+      metrics.flush();
     }
   };
 
-  return { handler, issuers, keyStore: issuers.all[0]!.keyStore, tokenCache, prefetch: () => issuers.prefetch() };
+  return { handler, issuers, keyStore: issuers.all[0]!.keyStore, tokenCache, metrics, prefetch: () => issuers.prefetch() };
 }

@@ -11,6 +11,7 @@ import type { IssuerConfig } from './issuer-config';
 import { fromJose } from './jose-errors';
 import { KeyStore } from './key-store';
 import type { Logger } from './log';
+import { NO_METRICS, type AuthorizerMetrics } from './metrics';
 import { JwtVerifier } from './verify';
 
 export interface TrustedIssuer {
@@ -25,6 +26,8 @@ export interface IssuerDeps {
   readonly fetchJson: FetchJson;
   readonly now: () => number;
   readonly logger: Logger;
+  /** Counts each issuer's key fetches under its position. @default counts nothing */
+  readonly metrics?: AuthorizerMetrics;
 }
 
 /** `logger` with the issuer named on every line, so fetch lines say whose keys they were. */
@@ -34,8 +37,8 @@ export class Issuers {
   readonly all: readonly TrustedIssuer[];
   private readonly byIss: ReadonlyMap<string, TrustedIssuer>;
 
-  constructor(config: AuthorizerConfig, { fetchJson, now, logger }: IssuerDeps) {
-    this.all = config.issuers.map((ic) => {
+  constructor(config: AuthorizerConfig, { fetchJson, now, logger, metrics = NO_METRICS }: IssuerDeps) {
+    this.all = config.issuers.map((ic, index) => {
       const keyStore = new KeyStore({
         issuer: ic.issuer,
         jwksUri: ic.jwksUri,
@@ -48,6 +51,7 @@ export class Issuers {
         fetchJson,
         now,
         logger: withIssuer(logger, ic.issuer),
+        metrics: metrics.issuer(index),
       });
       const verifier = new JwtVerifier(keyStore, {
         issuer: ic.issuer,

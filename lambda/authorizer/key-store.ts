@@ -8,6 +8,7 @@
 import { KeySetError, KeysUnavailableError } from './errors';
 import type { FetchJson } from './http';
 import type { Logger } from './log';
+import type { IssuerMetrics } from './metrics';
 import { isRejection, SigningKey, type VerificationKey } from './signing-key';
 import { isLoopbackHost, redact } from './url';
 
@@ -25,6 +26,8 @@ export interface KeyStoreOptions {
   /** Milliseconds since the epoch. */
   readonly now: () => number;
   readonly logger: Logger;
+  /** @default counts nothing */
+  readonly metrics?: IssuerMetrics;
 }
 
 /** A JWKS is a handful of keys; past this the rest are ignored rather than imported. */
@@ -78,9 +81,11 @@ export class KeyStore {
       await this.refresh(set ? 'stale' : 'cold');
       set = this.set;
       if (!set) throw new KeysUnavailableError('no key set could be fetched');
-      if (this.options.now() - set.fetchedAt >= maxAgeMs + maxStaleMs) {
+      const age = this.options.now() - set.fetchedAt;
+      if (age >= maxAgeMs + maxStaleMs) {
         throw new KeysUnavailableError('the key set is older than the max stale age and cannot be refreshed');
       }
+      if (age >= maxAgeMs) this.options.metrics?.servedStale((age - maxAgeMs) / 1000);
     } else if (kid !== undefined && !set.byKid.has(kid)) {
       // One round of fetches per request, so a request stays within the Lambda timeout: a stale refresh just
       // now already looked for this kid.
@@ -148,8 +153,12 @@ export class KeyStore {
     if (this.inflight) return this.inflight;
     const { cooldownMs, now } = this.options;
     const wait = this.set || this.failuresWithoutKeys === 0 ? cooldownMs : Math.min(cooldownMs, FIRST_BACKOFF_MS * 2 ** (this.failuresWithoutKeys - 1));
-    if (now() - this.lastAttemptAt < wait) return Promise.resolve();
+    if (now() - this.lastAttemptAt < wait) {
+      this.options.metrics?.refetchRefused();
+      return Promise.resolve();
+    }
     this.lastAttemptAt = now();
+    if (why === 'unknown-kid') this.options.metrics?.refetchUnknownKid();
     this.inflight = this.load(why).finally(() => {
       this.inflight = undefined;
     });
@@ -164,6 +173,7 @@ export class KeyStore {
       const set = await this.fetchKeys(jwksUri);
       this.set = set;
       this.failuresWithoutKeys = 0;
+      this.options.metrics?.fetched('ok', set.all.length);
       logger.log('INFO', 'key set fetched', {
         event: 'jwks_fetch',
         outcome: 'ok',
@@ -175,6 +185,7 @@ export class KeyStore {
     } catch (e) {
       if (!this.set) this.failuresWithoutKeys++;
       const code = (e as { code?: string }).code ?? 'UNKNOWN';
+      this.options.metrics?.fetched(code === 'FETCH_TIMEOUT' ? 'timedOut' : 'failed');
       const age = this.set ? Math.round((now() - this.set.fetchedAt) / 1000) : undefined;
       logger.log(this.set ? 'WARN' : 'ERROR', this.set ? 'key fetch failed; keeping the last good key set' : 'key fetch failed; no keys to verify with', {
         event: 'jwks_fetch',

@@ -5,7 +5,7 @@ import { formatCorsOrigins, parseCorsOrigins } from '../../lambda/shared/cors';
 import { LocalError } from '../errors';
 import { APP_MAX_FILES } from '../template/synth';
 
-export const START_USAGE = `Usage: npm start [-- --app DIR] [--watch] [--verbose] [--issuer https://idp.example.com/ --audience my-api] [--issuers JSON] [--cors ORIGINS] [--synth | --no-synth] [--env-vars file.json] [--output DIR] [--rest-api NAME]
+export const START_USAGE = `Usage: npm start [-- --app DIR] [--watch] [--verbose] [--issuer https://idp.example.com/ --audience my-api] [--issuers JSON] [--cors ORIGINS] [--synth | --no-synth] [--env-vars file.json] [--output DIR] [--rest-api NAME] [--metrics]
 
 Synthesizes the CDK app (skipped when nothing changed) and serves its REST API from the cloud assembly.
   --app DIR            serve another CDK app that uses OidcAuthorizer: the one in DIR (its cdk.json),
@@ -15,6 +15,8 @@ Synthesizes the CDK app (skipped when nothing changed) and serves its REST API f
   --watch              serve changes as you save: a Lambda's code rebuilt in place, infra/ re-synthesized;
                        with --app, any change under DIR re-synthesizes the app
   --verbose            show cdk's and esbuild's own output
+  --metrics            print the metrics each invocation would send to CloudWatch, one line each
+                       (metrics: Deny{reason=EXPIRED}=1 …); without it they are not shown
   PORT=3000            where the API listens (loopback only)
   ISSUER_PORT=PORT+1   where the embedded dev OIDC issuer listens
   OIDC_ISSUER, OIDC_AUDIENCE (or --issuer, --audience)
@@ -52,6 +54,8 @@ export interface StartOptions {
   readonly watch: boolean;
   /** Pass cdk's own output through. @default false */
   readonly verbose: boolean;
+  /** Print the metrics the Lambdas write (EMF), summed up, one line per flush. @default false */
+  readonly metrics: boolean;
   readonly help: boolean;
 }
 
@@ -102,6 +106,7 @@ export function parseStartOptions(argv: readonly string[], env: Env): StartOptio
   let restApi = env.REST_API?.trim() || undefined;
   let watch = false;
   let verbose = false;
+  let metrics = false;
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i]!.split(/=(.*)/s, 2) as [string, string | undefined];
     const value = () => {
@@ -109,7 +114,7 @@ export function parseStartOptions(argv: readonly string[], env: Env): StartOptio
       if (v === undefined) throw new LocalError('USAGE', `${flag} needs a value\n\n${START_USAGE}`);
       return v;
     };
-    if (flag === '-h' || flag === '--help') return { port: 0, issuerPort: 0, synth, envOverrides, watch, verbose, help: true };
+    if (flag === '-h' || flag === '--help') return { port: 0, issuerPort: 0, synth, envOverrides, watch, verbose, metrics, help: true };
     else if (flag === '--issuer') issuer = value();
     else if (flag === '--audience') audience = value();
     else if (flag === '--synth') synth = 'force';
@@ -122,6 +127,7 @@ export function parseStartOptions(argv: readonly string[], env: Env): StartOptio
     else if (flag === '--rest-api') restApi = value();
     else if (flag === '--watch') watch = true;
     else if (flag === '--verbose') verbose = true;
+    else if (flag === '--metrics') metrics = true;
     else throw new LocalError('USAGE', `unknown argument ${JSON.stringify(argv[i])}\n\n${START_USAGE}`);
   }
   if ((issuer === undefined) !== (audience === undefined)) {
@@ -168,6 +174,7 @@ export function parseStartOptions(argv: readonly string[], env: Env): StartOptio
     ...(output !== undefined ? { output } : {}),
     watch,
     verbose,
+    metrics,
     help: false,
   };
 }

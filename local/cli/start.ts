@@ -88,6 +88,7 @@ async function main(): Promise<void> {
       port: options.port,
       envOverrides: options.envOverrides,
       ...(options.restApi ? { restApi: options.restApi } : {}),
+      ...(options.metrics ? { logMetrics: (_fn: string, summary: string) => process.stdout.write(`${summary}\n`) } : {}),
     });
     if (issuer) writeState(stateFile, { issuer: issuer.issuer, audience: issuer.audience, secret: issuer.secret, apiUrl: api.url, pid: process.pid });
     // With --no-synth, the assembly may trust another issuer than the one just started: every token would be 401.

@@ -10,6 +10,7 @@ import { startFaultIssuer, type FaultIssuer, type IssuerFault } from '../helpers
 import { GatewayHarness } from '../helpers/gateway-harness';
 import { makeKey, signToken, type TestKey } from '../helpers/keys';
 import { auditLogsAtEnd, LogAudit } from '../../scripts/lib/log-audit';
+import { captureMetrics } from '../helpers/metrics';
 
 const T0 = 1_800_000_000_000;
 const MAX_AGE_S = 600;
@@ -30,7 +31,7 @@ function system() {
     return fetchJson(url, options);
   };
   const env = { OIDC_FETCH_TIMEOUT_MS: '200', OIDC_FETCH_MAX_BYTES: '65536' };
-  const authorizer = createAuthorizer(readConfig(authorizerEnv(issuer.url, env)), { fetchJson: counting, now: () => clock, logger: audit.logger });
+  const authorizer = createAuthorizer(readConfig(authorizerEnv(issuer.url, env)), { fetchJson: counting, now: () => clock, logger: audit.logger, metrics: captureMetrics(() => clock, audit.write).metrics });
   const gateway = new GatewayHarness(authorizer.handler);
   const get = async (k: TestKey = key, path = '/profile') => {
     const token = audit.watch(await signToken(k, issuer.url, { now: Math.floor(clock / 1000) }));

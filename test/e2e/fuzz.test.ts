@@ -10,6 +10,7 @@ import { authorizerEnv } from '../helpers/config';
 import { GatewayHarness } from '../helpers/gateway-harness';
 import { makeKey, signToken } from '../helpers/keys';
 import { auditLogsAtEnd, LogAudit } from '../../scripts/lib/log-audit';
+import { captureMetrics } from '../helpers/metrics';
 
 const ISSUER = 'https://issuer.example.com';
 const NOW_MS = 1_800_000_000_000;
@@ -24,7 +25,7 @@ beforeAll(async () => {
   const keys = await Promise.all([makeKey('RS256', 'rs'), makeKey('ES256', 'es'), makeKey('EdDSA', 'ed'), makeKey('PS256', 'ps')]);
   const fetchJson: FetchJson = async (url) =>
     url.endsWith('/.well-known/openid-configuration') ? { issuer: ISSUER, jwks_uri: `${ISSUER}/jwks` } : { keys: keys.map((k) => k.jwk) };
-  const authorizer = createAuthorizer(readConfig(authorizerEnv(ISSUER, { OIDC_TOKEN_CACHE_SIZE: '1000' })), { fetchJson, now: () => NOW_MS, logger: audit.logger });
+  const authorizer = createAuthorizer(readConfig(authorizerEnv(ISSUER, { OIDC_TOKEN_CACHE_SIZE: '1000' })), { fetchJson, now: () => NOW_MS, logger: audit.logger, metrics: captureMetrics(() => NOW_MS, audit.write).metrics });
   gateway = new GatewayHarness(authorizer.handler);
   originals = await Promise.all(keys.map((k) => signToken(k, ISSUER, { now: NOW_MS / 1000 }).then((t) => audit.watch(t))));
   // Warm: every original is accepted, and now sits in the verified-token cache.

@@ -13,6 +13,7 @@ import { startIssuer, type TestIssuer } from '../helpers/issuer';
 import { ISSUER_AUDIENCE } from '../helpers/keys';
 import { auditLogsAtEnd, LogAudit } from '../../scripts/lib/log-audit';
 import { attackKeys, ATTACKS, CONTROLS, UNPUBLISHED_KID_ATTACKS, valid, type AttackContext } from './attacks';
+import { captureMetrics } from '../helpers/metrics';
 
 const NOW_MS = 1_800_000_000_000;
 /** The authorizer's default refetch cooldown. */
@@ -38,7 +39,7 @@ beforeAll(async () => {
   issuer = await startIssuer([...keys.published]);
   await new Promise<void>((resolve) => attackerHost.listen(0, '127.0.0.1', resolve));
   const config = readConfig(authorizerEnv(issuer.url, { OIDC_FETCH_TIMEOUT_MS: '300' }));
-  gateway = new GatewayHarness(createAuthorizer(config, { now: () => clock, logger: audit.logger }).handler);
+  gateway = new GatewayHarness(createAuthorizer(config, { now: () => clock, logger: audit.logger, metrics: captureMetrics(() => clock, audit.write).metrics }).handler);
   context = {
     keys,
     issuer: issuer.url,

@@ -10,6 +10,7 @@ import { ROUTE_TABLE_JSON } from '../helpers/config';
 import { GatewayHarness } from '../helpers/gateway-harness';
 import { makeKey, type TestKey } from '../helpers/keys';
 import { auditLogsAtEnd, LogAudit } from '../../scripts/lib/log-audit';
+import { NO_METRICS } from '../../lambda/authorizer/metrics';
 
 const NOW = 1_800_000_000;
 const audit = new LogAudit();
@@ -263,7 +264,7 @@ describe.each(IDPS)('$name', (idp) => {
         if (fields.event === 'decision') decisions.push(fields);
       },
     };
-    const authorizer = createAuthorizer(readConfig(env), { fetchJson: fetcherFor(env.OIDC_ISSUER!), now: () => NOW * 1000, logger });
+    const authorizer = createAuthorizer(readConfig(env), { fetchJson: fetcherFor(env.OIDC_ISSUER!), now: () => NOW * 1000, logger, metrics: NO_METRICS });
     const gateway = new GatewayHarness(authorizer.handler);
     const answer = await gateway.request({ path: row.path, authorization: `Bearer ${await sign(idp, row)}` });
     expect(answer.status).toBe(row.status);

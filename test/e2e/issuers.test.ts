@@ -10,6 +10,7 @@ import { authorizerEvent } from '../helpers/events';
 import { startIssuer, type TestIssuer } from '../helpers/issuer';
 import { makeKey, signToken, type TestKey } from '../helpers/keys';
 import { auditLogsAtEnd, LogAudit } from '../../scripts/lib/log-audit';
+import { captureMetrics } from '../helpers/metrics';
 
 const NOW_MS = 1_800_000_000_000;
 const ROUTES = [
@@ -37,7 +38,7 @@ function system() {
     OIDC_ROUTES: JSON.stringify(routes),
     OIDC_FETCH_TIMEOUT_MS: '300',
   };
-  const authorizer = createAuthorizer(readConfig(env), { now: () => clock, logger: audit.logger });
+  const authorizer = createAuthorizer(readConfig(env), { now: () => clock, logger: audit.logger, metrics: captureMetrics(() => clock, audit.write).metrics });
   const decide = (resource: string, token?: string) =>
     authorizer.handler(authorizerEvent({ resource, authorization: token === undefined ? null : `Bearer ${audit.watch(token)}` }), { awsRequestId: 'r' }).then(
       (result) => ({ status: allows(result, resource) ? 200 : 403, result }),

@@ -9,6 +9,7 @@ import { GatewayHarness } from '../helpers/gateway-harness';
 import { makeKey, type TestKey } from '../helpers/keys';
 import { auditLogsAtEnd, LogAudit } from '../../scripts/lib/log-audit';
 import { startProvider, type RealProvider } from '../helpers/oidc-provider';
+import { captureMetrics } from '../helpers/metrics';
 
 const API = 'https://api.example.com';
 const OTHER_API = 'https://other.example.com';
@@ -24,7 +25,7 @@ function gateway(env: Record<string, string> = {}) {
   const config = readConfig(
     authorizerEnv(provider.issuer, { OIDC_AUDIENCE: API, OIDC_REQUIRE_AT_JWT: 'true', OIDC_FETCH_TIMEOUT_MS: '1000', OIDC_JWKS_MAX_AGE_SECONDS: '60', ...env }),
   );
-  const authorizer = createAuthorizer(config, { now: () => Date.now() + skew, logger: audit.logger });
+  const authorizer = createAuthorizer(config, { now: () => Date.now() + skew, logger: audit.logger, metrics: captureMetrics(() => Date.now() + skew, audit.write).metrics });
   const harness = new GatewayHarness(authorizer.handler);
   const get = (path: string, token: string) => harness.request({ path, authorization: `Bearer ${audit.watch(token)}` });
   return { harness, get, authorizer };

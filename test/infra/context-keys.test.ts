@@ -42,7 +42,7 @@ describe('unknown context keys', () => {
 
   test('every listed key is one readConfig reads: each, malformed, is refused by name', () => {
     // A key listed but never read would be accepted silently, which is what this list exists to prevent.
-    const malformed: Record<string, unknown> = { issuer: 'not a url', audience: ',', jwksUri: 'not a url', requiredScopes: {}, algorithms: 'HS256', usernameClaim: {}, stageName: 'a b', logRetentionDays: '2', corsOrigins: 'https://a.example/path', corsMaxAgeSeconds: 'x', contextClaims: {} };
+    const malformed: Record<string, unknown> = { issuer: 'not a url', audience: ',', jwksUri: 'not a url', requiredScopes: {}, algorithms: 'HS256', usernameClaim: {}, stageName: 'a b', logRetentionDays: '2', corsOrigins: 'https://a.example/path', corsMaxAgeSeconds: 'x', contextClaims: {}, metricsNamespace: 'AWS/Lambda', metricsService: 'two words' };
     for (const key of CONTEXT_KEYS) {
       const value = malformed[key] ?? (/^(requireAtJwt|clientIdAsAudience)$/.test(key) ? 'maybe' : 'many');
       // Read from context, or (the authorizer's own settings) checked once at synth by the construct.

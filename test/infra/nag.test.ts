@@ -1,11 +1,18 @@
 import { Validations } from 'aws-cdk-lib';
 import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { formatFindings, nagFindings } from '../../infra/nag';
-import { synth } from './synth';
+import { BASE_CONTEXT, synth } from './synth';
 
 describe('cdk-nag AwsSolutions', () => {
   test('the stack has no unacknowledged errors or warnings', () => {
     const { stack } = synth();
+    expect(formatFindings(nagFindings(stack))).toEqual([]);
+  });
+
+  test('with monitoring on (-c monitoring=true: alarms and a dashboard) there are no findings either', () => {
+    const { stack, template } = synth({ ...BASE_CONTEXT, monitoring: 'true' });
+    expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm'))).toHaveLength(7);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     expect(formatFindings(nagFindings(stack))).toEqual([]);
   });
 

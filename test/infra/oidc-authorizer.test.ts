@@ -10,6 +10,7 @@ import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { OidcAuthorizer, type OidcAuthorizerProps } from '../../infra';
 import { readConfig } from '../../lambda/authorizer/config';
 import { createAuthorizer } from '../../lambda/authorizer/handler';
+import { NO_METRICS } from '../../lambda/authorizer/metrics';
 import { readSettings, SETTINGS_FILE } from '../../lambda/authorizer/settings-file';
 import { authorizerEvent } from '../helpers/events';
 import { startIssuer } from '../helpers/issuer';
@@ -159,7 +160,7 @@ describe('no 4 KB ceiling', () => {
       expect(Buffer.byteLength(readFileSync(path.join(dir, SETTINGS_FILE)))).toBeGreaterThan(4096 * 4);
       expect(JSON.parse(settings.OIDC_ROUTES!)).toHaveLength(200);
 
-      const authorizer = createAuthorizer(readConfig(settings), { logger: captureLogger() });
+      const authorizer = createAuthorizer(readConfig(settings), { logger: captureLogger(), metrics: NO_METRICS });
       const token = await signToken(key, issuer.url, { claims: { scope: 'openid read:150', tenant: 'shared' } });
       const allowed = await authorizer.handler(authorizerEvent({ resource: '/tenant-resource-150', authorization: `Bearer ${token}` }));
       expect(allowed.policyDocument.Statement[0]!.Effect).toBe('Allow');

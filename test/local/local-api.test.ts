@@ -19,13 +19,15 @@ const assembly = path.join(dir.path, 'cdk.out');
 let issuer: DevIssuer;
 let api: LocalApi;
 let logs: Logs;
+/** What `npm start -- --metrics` prints: the authorizer's EMF lines, summed up. */
+const metricLines: string[] = [];
 let now = Date.now();
 
 beforeAll(async () => {
   issuer = await startDevIssuer({ port: 0 });
   await synthesize({ projectDir: ROOT, outDir: assembly, context: { issuer: issuer.issuer, audience: issuer.audience, contextClaims: 'tenant_id cognito:groups /realm_access/roles' } });
   logs = collectLogs();
-  api = await startLocalApi({ assemblyDir: assembly, port: 0, now: () => now, logRequest: logs.logRequest, logLambda: logs.logLambda });
+  api = await startLocalApi({ assemblyDir: assembly, port: 0, now: () => now, logRequest: logs.logRequest, logLambda: logs.logLambda, logMetrics: (_fn, line) => metricLines.push(line) });
 }, 60000);
 afterAll(async () => {
   if (process.env.SHOW_LOCAL_LOGS) console.log([...logs.requests, ...logs.lambda].join('\n'));
@@ -103,6 +105,22 @@ describe('the real stack, served locally', () => {
     expect(res.status).toBe(401);
     expect(res.headers['www-authenticate']).toMatch(/^Bearer (realm="[^"]*", )?error="invalid_token"$/);
     expect(logs.lastAuthorizer()).toBe('invoked');
+  });
+
+  test('a refusal’s reason count goes up in the metrics line (--metrics); no EMF line reaches the Lambda log', async () => {
+    const expired = () => metricLines.filter((l) => l.includes('Deny{reason=EXPIRED}'));
+    // The worker's stdout arrives on its own stream, after the answer may have: earlier requests' lines settle first.
+    const settle = async (done: () => boolean) => {
+      for (let i = 0; i < 500 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    };
+    await settle(() => expired().length > 0);
+    const before = expired().length;
+    expect((await get('/profile', await issuer.issueToken({ expiresInSeconds: -600 }))).status).toBe(401);
+    await settle(() => expired().length > before);
+    expect(expired().slice(before)).toEqual([expect.stringMatching(/^metrics: Deny\{reason=EXPIRED\}=1 TokenCacheMiss=1 VerificationTime=[\d.]+ms$/)]);
+    expect(logs.lambda.filter((l) => l.includes('"_aws"'))).toEqual([]);
+    // The decision's own log line is still there, with the same reason.
+    expect(logs.lambda.filter((l) => l.includes('"reason":"EXPIRED"')).length).toBeGreaterThan(0);
   });
 
   test('no token on /profile is 401 without invoking the authorizer', async () => {

@@ -2,7 +2,7 @@
 import { authorizerEvent } from '../event';
 import type { Fixtures } from '../fixtures';
 
-export type ContenderName = 'floor' | 'ours' | 'jose-local' | 'jose-key' | 'jose-authorizer' | 'aws-jwt-verify';
+export type ContenderName = 'floor' | 'ours' | 'ours-no-metrics' | 'jose-local' | 'jose-key' | 'jose-authorizer' | 'aws-jwt-verify';
 
 export interface Contender {
   readonly name: ContenderName;

@@ -102,4 +102,11 @@ describe('readConfig', () => {
     expect(() => readConfig(env)).toThrow(ConfigError);
     expect(() => readConfig(env)).toThrow(message);
   });
+
+  it('takes a metrics namespace and service CloudWatch accepts, and says what it refuses', () => {
+    expect(readConfig({ ...base, OIDC_METRICS_NAMESPACE: 'Auth Team/OIDC', OIDC_METRICS_SERVICE: 'orders-api' })).toMatchObject({ metricsNamespace: 'Auth Team/OIDC', metricsService: 'orders-api' });
+    expect(() => readConfig({ ...base, OIDC_METRICS_NAMESPACE: 'AWS/Lambda' })).toThrow('OIDC_METRICS_NAMESPACE: must be 1 to 255 letters, digits, spaces or . - _ / # :, not starting with AWS/, got "AWS/Lambda"');
+    expect(() => readConfig({ ...base, OIDC_METRICS_SERVICE: 'two words' })).toThrow('OIDC_METRICS_SERVICE: must be 1 to 255 letters, digits or . - _ / # :, got "two words"');
+    expect(() => readConfig({ ...base, OIDC_METRICS_SERVICE: 'x'.repeat(256) })).toThrow(ConfigError);
+  });
 });

@@ -28,6 +28,8 @@ test('the runtime parser applies every default', () => {
     requireAtJwt: DEFAULTS.requireAtJwt,
     clientIdAsAudience: DEFAULTS.clientIdAsAudience,
     tokenCacheSize: DEFAULTS.tokenCacheSize,
+    metricsNamespace: DEFAULTS.metricsNamespace,
+    metricsService: DEFAULTS.metricsService,
   });
 });
 
@@ -49,4 +51,18 @@ test('the construct and README give the Lambda’s memory and the result cache�
   const readme = read('README.md');
   expect(readme).toContain(`| \`memorySize\` | ${DEFAULTS.memorySize} (MiB) |`);
   expect(readme).toContain(`| \`resultsCacheTtl\` | \`Duration.seconds(${DEFAULTS.resultsCacheTtlSeconds})\` |`);
+});
+
+test('the monitoring construct and README’s alarm table give the alarms’ defaults as they are', () => {
+  const m = DEFAULTS.monitoring;
+  const construct = read('infra/constructs/authorizer-monitoring.ts');
+  expect(construct).toContain(`@default Duration.seconds(${m.staleKeysAlarmSeconds}) */`);
+  expect(construct).toContain(`@default ${m.keyFetchFailuresAlarm} */`);
+  expect(construct).toContain(`@default Duration.millis(${m.latencyP99AlarmMs}) */`);
+  expect(construct).toContain(`@default ${m.api5xxRateAlarmPercent} (percent) */`);
+  const readme = read('README.md');
+  expect(readme).toContain(`| \`staleKeysThreshold\`: ${m.staleKeysAlarmSeconds} s |`);
+  expect(readme).toContain(`| \`keyFetchFailures\`: ${m.keyFetchFailuresAlarm} or more |`);
+  expect(readme).toContain(`| \`latencyP99Threshold\`: ${m.latencyP99AlarmMs} ms |`);
+  expect(readme).toContain(`| \`api5xxRatePercent\`: ${m.api5xxRateAlarmPercent} % |`);
 });

@@ -3,6 +3,7 @@ import { KeyObject, sign } from 'node:crypto';
 import { readConfig } from '../../../lambda/authorizer/config';
 import { createAuthorizer, toGatewayError } from '../../../lambda/authorizer/handler';
 import { TokenError, KeysUnavailableError } from '../../../lambda/authorizer/errors';
+import { NO_METRICS } from '../../../lambda/authorizer/metrics';
 import { authorizerEnv } from '../../helpers/config';
 import { authorizerEvent } from '../../helpers/events';
 import { startIssuer, type TestIssuer } from '../../helpers/issuer';
@@ -18,7 +19,7 @@ let clock: number;
 
 function setup(env: Record<string, string> = {}) {
   const logger = captureLogger();
-  const authorizer = createAuthorizer(readConfig(authorizerEnv(issuer.url, { OIDC_FETCH_TIMEOUT_MS: '300', ...env })), { now: () => clock, logger });
+  const authorizer = createAuthorizer(readConfig(authorizerEnv(issuer.url, { OIDC_FETCH_TIMEOUT_MS: '300', ...env })), { now: () => clock, logger, metrics: NO_METRICS });
   const call = (authorization: string | string[] | null, resource = '/profile') =>
     authorizer.handler(authorizerEvent({ resource, authorization }), { awsRequestId: 'req-1' });
   return { authorizer, logger, call };

@@ -57,7 +57,7 @@ describe('parseTokenArgs', () => {
 
 describe('parseStartOptions', () => {
   test('defaults: port 3000, the issuer on the next port, synth when changed', () => {
-    expect(parseStartOptions([], {})).toEqual({ port: 3000, issuerPort: 3001, synth: 'auto', envOverrides: {}, watch: false, verbose: false, help: false });
+    expect(parseStartOptions([], {})).toEqual({ port: 3000, issuerPort: 3001, synth: 'auto', envOverrides: {}, watch: false, verbose: false, metrics: false, help: false });
     expect(parseStartOptions(['--no-synth'], { PORT: '8080' })).toMatchObject({ port: 8080, issuerPort: 8081, synth: 'skip' });
     expect(parseStartOptions(['--synth'], { PORT: '8080', ISSUER_PORT: '9000' })).toMatchObject({ issuerPort: 9000, synth: 'force' });
   });
@@ -72,6 +72,11 @@ describe('parseStartOptions', () => {
     expect(usageError(() => parseStartOptions([], { PORT: 'http' }))).toMatch(/PORT must be a port number/);
     expect(usageError(() => parseStartOptions(['--wach'], {}))).toMatch(/unknown argument/);
     expect(usageError(() => parseStartOptions(['--watch', '--no-synth'], {}))).toMatch(/--watch re-synthesizes/);
+  });
+
+  test('--metrics prints the metrics the Lambdas write; without it they are not shown', () => {
+    expect(parseStartOptions(['--metrics'], {})).toMatchObject({ metrics: true });
+    expect(parseStartOptions(['--watch'], {})).toMatchObject({ metrics: false });
   });
 
   test('--watch and --verbose', () => {

@@ -29,6 +29,7 @@ type AuthorizerContext = NonNullable<APIGatewayAuthorizerResult['context']>;
 export interface Vouched {
   readonly sub: string;
   readonly kid: string | undefined;
+  readonly alg: string;
   readonly exp: number;
   readonly nbf: number | undefined;
   /** The key that verified it: the entry lives only while that key is published. */
@@ -86,7 +87,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
   const tokenCache = new VerifiedTokenCache<Vouched>(config.tokenCacheSize);
   const policies = new PolicyBuilder(config.routes);
   const routeIndex = new Map(config.routes.map((r, i) => [`${r.method} ${r.resourcePath}`, i]));
-  const keyAlive = (v: Vouched) => v.issuer.keyStore.vouchesFor(v.key);
+  const keyAlive = (v: Vouched) => v.issuer.keyStore.vouchesFor(v.kid, v.alg, v.key);
 
   /** What the cache keeps of a fresh verification: the policy's routes and the context, worked out once. */
   const vouch = (issuer: TrustedIssuer, v: Verified): Vouched => {
@@ -103,7 +104,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
       Object.assign(context, entries);
     }
     const frozen = Object.freeze(context);
-    return { sub: v.sub, kid: v.kid, exp: v.exp, nbf: v.nbf, key: v.key, issuer, holder, allowed: policies.allowedRoutes(holder), context: frozen, bytes: answerBytes(v.sub, frozen) };
+    return { sub: v.sub, kid: v.kid, alg: v.alg, exp: v.exp, nbf: v.nbf, key: v.key, issuer, holder, allowed: policies.allowedRoutes(holder), context: frozen, bytes: answerBytes(v.sub, frozen) };
   };
 
   const handler: AuthorizerHandler = async (event, context) => {

@@ -10,7 +10,7 @@ import { fetchJson as defaultFetchJson, type FetchJson } from './http';
 import { Issuers, type TrustedIssuer } from './issuers';
 import { jsonLogger, type Logger } from './log';
 import { PolicyBuilder, type Holder } from './policy';
-import { bearerCredential, checkB64Token, isCompactJws } from './token';
+import { bearerCredential, checkB64Token } from './token';
 import { VerifiedTokenCache } from './token-cache';
 import type { Verified } from './verify';
 
@@ -137,11 +137,10 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
         checkTimes(hit.exp, hit.nbf, nowSeconds, config.clockToleranceSeconds);
         vouched = hit;
       } else {
-        const base64url = isCompactJws(token);
-        if (!base64url) checkB64Token(token);
+        checkB64Token(token);
         const issuer = issuers.select(token);
         iss = issuer.config.issuer;
-        vouched = vouch(issuer, await issuer.verifier.verify(token, nowSeconds, base64url));
+        vouched = vouch(issuer, await issuer.verifier.verify(token, nowSeconds));
         // A token inside the exp tolerance is accepted but not remembered: the cache drops entries at exp.
         if (vouched.exp > nowSeconds) tokenCache.offer(token, vouched);
       }

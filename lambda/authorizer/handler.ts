@@ -12,7 +12,7 @@ import { EmfMetrics } from './emf';
 import { jsonLogger, type Logger } from './log';
 import { reasonFor, type AuthorizerMetrics } from './metrics';
 import { PolicyBuilder, type Holder } from './policy';
-import { bearerCredential, checkB64Token, isCompactJws } from './token';
+import { bearerCredential, checkB64Token } from './token';
 import { VerifiedTokenCache } from './token-cache';
 import type { Verified } from './verify';
 
@@ -35,6 +35,7 @@ type AuthorizerContext = NonNullable<APIGatewayAuthorizerResult['context']>;
 export interface Vouched {
   readonly sub: string;
   readonly kid: string | undefined;
+  readonly alg: string;
   readonly exp: number;
   readonly nbf: number | undefined;
   /** The key that verified it: the entry lives only while that key is published. */
@@ -95,7 +96,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
   const tokenCache = new VerifiedTokenCache<Vouched>(config.tokenCacheSize);
   const policies = new PolicyBuilder(config.routes);
   const routeIndex = new Map(config.routes.map((r, i) => [`${r.method} ${r.resourcePath}`, i]));
-  const keyAlive = (v: Vouched) => v.issuer.keyStore.vouchesFor(v.key);
+  const keyAlive = (v: Vouched) => v.issuer.keyStore.vouchesFor(v.kid, v.alg, v.key);
 
   /** What the cache keeps of a fresh verification: the policy's routes and the context, worked out once. */
   const vouch = (issuer: TrustedIssuer, v: Verified): Vouched => {
@@ -112,7 +113,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
       Object.assign(context, entries);
     }
     const frozen = Object.freeze(context);
-    return { sub: v.sub, kid: v.kid, exp: v.exp, nbf: v.nbf, key: v.key, issuer, holder, allowed: policies.allowedRoutes(holder), context: frozen, bytes: answerBytes(v.sub, frozen) };
+    return { sub: v.sub, kid: v.kid, alg: v.alg, exp: v.exp, nbf: v.nbf, key: v.key, issuer, holder, allowed: policies.allowedRoutes(holder), context: frozen, bytes: answerBytes(v.sub, frozen) };
   };
 
   const handler: AuthorizerHandler = async (event, context) => {
@@ -147,14 +148,13 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
         checkTimes(hit.exp, hit.nbf, nowSeconds, config.clockToleranceSeconds);
         vouched = hit;
       } else {
-        const base64url = isCompactJws(token);
-        if (!base64url) checkB64Token(token);
+        checkB64Token(token);
         const issuer = issuers.select(token);
         iss = issuer.config.issuer;
         const verifying = elapsed();
         let verified: Verified;
         try {
-          verified = await issuer.verifier.verify(token, nowSeconds, base64url);
+          verified = await issuer.verifier.verify(token, nowSeconds);
         } finally {
           metrics.verification(elapsed() - verifying);
         }

@@ -4,8 +4,10 @@
 // Unless loopback is allowed, a host that resolves to a loopback address is refused at connect time too, so
 // a DNS name cannot reach what a literal address may not, and the address the socket did connect to is
 // checked before the request is sent. Messages name URLs without credentials or query.
+import { lookup as dnsLookup } from 'node:dns';
+import { get as httpGet, type IncomingMessage } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import type { LookupFunction, Socket } from 'node:net';
-import type { IncomingMessage } from 'node:http';
 import { FetchError } from './errors';
 import { isLoopbackAddress, isLoopbackHost, redact } from './url';
 
@@ -24,21 +26,9 @@ export interface FetchJsonOptions {
 
 export type FetchJson = (url: string, options: FetchJsonOptions) => Promise<unknown>;
 
-type Get = typeof import('node:https').get;
-
-// Loaded on first use, and only the client the URL needs, so that importing the authorizer stays cheap (tls
-// is a large module). require, not import(): a dynamic import() from CommonJS starts Node's ESM loader first,
-// a few ms of every cold start (bench/).
-function clientFor(protocol: string): Get | undefined {
-  if (protocol === 'https:') return (require('node:https') as typeof import('node:https')).get;
-  if (protocol === 'http:') return (require('node:http') as typeof import('node:http')).get;
-  return undefined;
-}
-
 /** dns.lookup, failing for any loopback answer: both the single-address and the `all` forms Node asks for. */
 export const refuseLoopback: LookupFunction = (hostname, options, callback) => {
-  const dns = require('node:dns') as typeof import('node:dns');
-  dns.lookup(hostname, options, (err, address, family) => {
+  dnsLookup(hostname, options, (err, address, family) => {
     if (err) return callback(err, address as string, family);
     const addresses = Array.isArray(address) ? address.map((a) => a.address) : [address];
     if (addresses.some(isLoopbackAddress)) {
@@ -57,12 +47,12 @@ export const fetchJson: FetchJson = async (rawUrl, { timeoutMs, maxBytes, allowL
   }
   const url = redact(parsed);
   // Chosen by the parsed protocol, as the config check judged it: "HTTPS://…" is https.
-  const get = clientFor(parsed.protocol);
+  const get = parsed.protocol === 'https:' ? httpsGet : parsed.protocol === 'http:' ? httpGet : undefined;
   if (!get) throw new FetchError('FETCH_NETWORK', `${parsed.protocol} is not http or https`);
   if (!allowLoopback && isLoopbackHost(parsed.hostname)) throw new FetchError('FETCH_NETWORK', `${url} is a loopback address`);
   return new Promise((resolve, reject) => {
     let settled = false;
-    let req: ReturnType<Get> | undefined;
+    let req: ReturnType<typeof httpsGet> | undefined;
     const fail = (error: FetchError) => {
       if (settled) return;
       settled = true;

@@ -46,8 +46,6 @@ interface KeySet {
   /** Keys left out, with why: logged with the fetch. */
   readonly skipped: readonly string[];
   readonly fetchedAt: number;
-  /** The keys jose imported from this set; each fetch imports new objects, so a retired key is never one. */
-  readonly imported: WeakSet<object>;
 }
 
 export class KeyStore {
@@ -118,15 +116,14 @@ export class KeyStore {
   }
 
   /**
-   * True while `key` — the very key object a token was verified with — came from the current set and that set
-   * is younger than the max age. Cached verifications lean on this: they die when their key leaves the set
-   * (also when the issuer reuses its kid for new material, or the token named no kid), and step aside while
-   * the set is stale, so that the next request verifies in full and refreshes the keys (a stream of cache hits
+   * True while `key`, the very key object a token with this `kid` and `alg` was verified with, is one the
+   * current set would verify it with now. Each fetch imports new key objects, so cached verifications die when
+   * their key leaves the set (also when the issuer reuses its kid for new material) and step aside while the
+   * set is stale, so that the next request verifies in full and refreshes the keys (a stream of cache hits
    * must not keep a retired key alive).
    */
-  vouchesFor(key: object): boolean {
-    const set = this.set;
-    return set !== undefined && this.options.now() - set.fetchedAt < this.options.maxAgeMs && set.imported.has(key);
+  vouchesFor(kid: string | undefined, alg: string, key: object): boolean {
+    return this.candidatesNow(kid, alg)?.some((k) => k.key === key) ?? false;
   }
 
   /** Starts a fetch without waiting for it, for use during init; failures are logged and forgotten. */
@@ -233,8 +230,7 @@ export class KeyStore {
     const all: SigningKey[] = [];
     const byKid = new Map<string, SigningKey[]>();
     const skipped: string[] = [];
-    const imported = new WeakSet<object>();
-    const imports = await Promise.all(keys.slice(0, MAX_KEYS).map((jwk) => SigningKey.import(jwk, this.options.algorithms, imported)));
+    const imports = await Promise.all(keys.slice(0, MAX_KEYS).map((jwk) => SigningKey.import(jwk, this.options.algorithms)));
     for (const r of imports) {
       if (isRejection(r)) {
         skipped.push(`${r.kid ?? '(no kid)'}: ${r.reason}`);
@@ -249,6 +245,6 @@ export class KeyStore {
       if (r.kid !== undefined) byKid.set(r.kid, [...same, r]);
     }
     if (all.length === 0) throw new KeySetError('JWKS_INVALID', `JWKS holds no key usable with the allowed algorithms (${skipped.join('; ')})`);
-    return { byKid, all, skipped, fetchedAt: this.options.now(), imported };
+    return { byKid, all, skipped, fetchedAt: this.options.now() };
   }
 }

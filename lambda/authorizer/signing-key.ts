@@ -27,15 +27,13 @@ export class SigningKey {
     private readonly jwk: Record<string, unknown>,
     private readonly resolve: ReturnType<typeof createLocalJWKSet>,
     private readonly allowed: ReadonlySet<string>,
-    private readonly registry: WeakSet<object>,
   ) {}
 
   /**
    * Imports `jwk` for the first allowed algorithm it fits (its own `alg` when it names one), which also proves
-   * the key material sound; other algorithms are imported when a token first asks for them. Every key object
-   * imported is added to `registry`, the set's record of which keys it vouches for.
+   * the key material sound; other algorithms are imported when a token first asks for them.
    */
-  static async import(jwk: unknown, allowed: readonly string[], registry: WeakSet<object>): Promise<SigningKey | KeyRejection> {
+  static async import(jwk: unknown, allowed: readonly string[]): Promise<SigningKey | KeyRejection> {
     if (!isObject(jwk)) return { kid: undefined, reason: 'not an object' };
     const kid = typeof jwk.kid === 'string' ? jwk.kid : undefined;
     if (jwk.kid !== undefined && kid === undefined) return { kid, reason: 'kid is not a string' };
@@ -47,7 +45,7 @@ export class SigningKey {
     } catch {
       return { kid, reason: 'not a JSON Web Key' };
     }
-    const key = new SigningKey(kid, jwk, resolve, new Set(allowed), registry);
+    const key = new SigningKey(kid, jwk, resolve, new Set(allowed));
     const order = typeof jwk.alg === 'string' ? [jwk.alg] : allowed;
     let firstError: string | undefined;
     for (const alg of order) {
@@ -92,7 +90,6 @@ export class SigningKey {
   }
 
   private remember(alg: string, value: VerificationKey | null): VerificationKey | null {
-    if (value) this.registry.add(value.key);
     this.fits.set(alg, value);
     this.pending.delete(alg);
     return value;

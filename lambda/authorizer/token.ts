@@ -81,15 +81,6 @@ export function bearerCredential(headers: Headers, multiValueHeaders: MultiHeade
   return trimmed.slice(start);
 }
 
-// A compact JWS whose three parts are non-empty base64url (RFC 7515 §7.1): a b64token, and a signature that
-// needs no other character check. One scan of the token on the usual path.
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
-
-/** Whether `credential` is three non-empty base64url parts joined by dots. */
-export function isCompactJws(credential: string): boolean {
-  return COMPACT_JWS.test(credential);
-}
-
 /** Throws unless `credential` is a b64token: base64url, base64 or `~` characters, then `=` padding only. */
 export function checkB64Token(credential: string): void {
   if (!B64TOKEN.test(credential)) throw malformed();

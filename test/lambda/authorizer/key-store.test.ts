@@ -270,14 +270,14 @@ describe('KeyStore', () => {
     h.state.keys = [b.jwk];
     h.state.time += 599_000;
     expect(await store.candidates('key-a', 'RS256')).toHaveLength(1); // still fresh
-    expect(store.vouchesFor(keyA!.key)).toBe(true);
+    expect(store.vouchesFor('key-a', 'RS256', keyA!.key)).toBe(true);
     expect(h.jwksCalls()).toBe(1);
     h.state.time += 1_000;
-    expect(store.vouchesFor(keyA!.key)).toBe(false); // stale: vouches for nothing until refreshed
+    expect(store.vouchesFor('key-a', 'RS256', keyA!.key)).toBe(false); // stale: vouches for nothing until refreshed
     expect(await store.candidates('key-a', 'RS256')).toHaveLength(0); // refreshed, key-a retired
-    expect(store.vouchesFor(keyA!.key)).toBe(false);
+    expect(store.vouchesFor('key-a', 'RS256', keyA!.key)).toBe(false);
     const [keyB] = await store.candidates('key-b', 'ES256');
-    expect(store.vouchesFor(keyB!.key)).toBe(true);
+    expect(store.vouchesFor('key-b', 'ES256', keyB!.key)).toBe(true);
     expect(h.jwksCalls()).toBe(2);
   });
 
@@ -353,8 +353,11 @@ describe('KeyStore', () => {
     h.state.time += 600_000;
     const [after] = await store.candidates('key-a', 'RS256');
     expect(after).toBeDefined();
-    expect(store.vouchesFor(after!.key)).toBe(true);
-    expect(store.vouchesFor(before!.key)).toBe(false);
+    expect(store.vouchesFor('key-a', 'RS256', after!.key)).toBe(true);
+    expect(store.vouchesFor('key-a', 'RS256', before!.key)).toBe(false);
+    // Only for the kid and alg it was verified under.
+    expect(store.vouchesFor('key-b', 'RS256', after!.key)).toBe(false);
+    expect(store.vouchesFor('key-a', 'PS256', after!.key)).toBe(false);
   });
 
   it('without a kid, uses the one key fitting the alg, and refuses to guess among several', async () => {

@@ -1,3 +1,6 @@
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { isLocalError } from '../../../local/errors';
 import { parseVtl, renderVtl, type VtlScope } from '../../../local/template/vtl';
 import { preflightOriginTemplate } from '../../../infra/constructs/cors';
@@ -20,7 +23,9 @@ describe('references and text', () => {
   });
 
   test('a $ or # that starts nothing is text; ## and #* *# are comments', () => {
-    expect(render('cost $5 #1 ## gone\nkept #* also gone *#end').text).toBe('cost $5 #1 \nkept end');
+    // A ## comment ends with its line's newline, which it takes with it (Velocity's SINGLE_LINE_COMMENT token).
+    expect(render('cost $5 #1 ## gone\nkept #* also gone *#end').text).toBe('cost $5 #1 kept end');
+    expect(render('a\n#* x\ny *#b ## last').text).toBe('a\nb ');
   });
 
   test('header maps keep the spelling the client sent', () => {
@@ -51,7 +56,12 @@ describe('directives', () => {
     ["#set($context.requestId = 'x')", /#set\(\$context.requestId …\) is not emulated/],
     ['#if($a)', /#if without #end/],
     ['#end', /#end without #if/],
-    ['#if($a = 1)x#end', /expected \)/],
+    ['#if($a = 1)x#end', /line 1: Expecting 'CLOSE_PARENTHESIS'/],
+    ["#if($a)x#{else}y", /#if without #end/],
+    ['#if($a)x#end#end', /#end without #if/],
+    ['a\n#stop', /line 2: #stop is not emulated/],
+    ["#include('x')", /#include is not emulated/],
+    ['#mine()', /#mine is not emulated/],
   ])('%s is refused when read', (source, message) => {
     let error: unknown;
     try {
@@ -73,6 +83,27 @@ describe('the preflight template the stack writes', () => {
     for (const origin of ['https://evil.example.com', 'https://app.example.com.evil.example', 'null', '']) {
       expect(renderVtl(template, scope({ Origin: origin })).headers).toEqual({});
     }
+    expect(renderVtl(template, scope()).headers).toEqual({});
+  });
+});
+
+describe("the preflight template CDK's defaultCorsPreflightOptions writes", () => {
+  const stack = new Stack();
+  const api = new RestApi(stack, 'Api', { defaultCorsPreflightOptions: { allowOrigins: ['https://a.example', 'https://b.example', 'https://c.example'] } });
+  api.root.addMethod('GET');
+  const options = Object.values(Template.fromStack(stack).findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'OPTIONS' } }))[0]!;
+  const integration = options.Properties.Integration as { RequestTemplates: Record<string, string>; IntegrationResponses: { ResponseTemplates: Record<string, string> }[] };
+  const template = parseVtl(integration.IntegrationResponses[0]!.ResponseTemplates['application/json']!);
+
+  test('its request template picks status 200', () => {
+    expect(render(integration.RequestTemplates['application/json']!).text).toBe('{ statusCode: 200 }');
+  });
+
+  test('echoes an Origin listed after the first (the first is the static header), and nothing else', () => {
+    for (const origin of ['https://b.example', 'https://c.example']) {
+      expect(renderVtl(template, scope({ Origin: origin })).headers).toEqual({ 'Access-Control-Allow-Origin': origin });
+    }
+    for (const origin of ['https://evil.example', 'https://b.example.evil.example', '']) expect(renderVtl(template, scope({ Origin: origin })).headers).toEqual({});
     expect(renderVtl(template, scope()).headers).toEqual({});
   });
 });

@@ -7,6 +7,7 @@ import { existsSync, readdirSync, watch, type FSWatcher } from 'node:fs';
 import * as path from 'node:path';
 import type { LocalApi } from '../server';
 import type { SynthResult } from '../template/synth';
+import { changeBatches } from './change-batches';
 import type { Watcher } from './watch';
 
 export interface AppWatchOptions {
@@ -34,53 +35,29 @@ export function startAppWatch(options: AppWatchOptions): Watcher {
   const { appDir, log } = options;
   const assemblyDir = path.resolve(options.assemblyDir);
   const debounceMs = options.debounceMs ?? 100;
-  const pending = new Set<string>();
-  let firstEventAt = 0;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let closed = false;
-
-  const onEvent = (file: string) => {
-    if (closed || SCRATCH_FILE.test(path.basename(file))) return;
-    if (pending.size === 0) firstEventAt = performance.now();
-    pending.add(path.relative(appDir, file));
-    clearTimeout(timer);
-    timer = setTimeout(kick, debounceMs);
-  };
-  const kick = () => {
-    if (running || closed) return;
-    running = drain().finally(() => {
-      running = undefined;
-      if (pending.size > 0) kick();
-    });
-  };
-
-  async function drain(): Promise<void> {
-    while (pending.size > 0 && !closed) {
-      const files = [...pending].sort();
-      const started = firstEventAt;
-      pending.clear();
-      const what = files.length === 1 ? files[0]! : `${files[0]} and ${files.length - 1} more`;
-      let result: SynthResult;
-      try {
-        result = await options.synth();
-      } catch (e) {
-        log(`re-synth failed after ${seconds(performance.now() - started)} (${what}); still serving the last good API:\n${(e as Error).message}`);
-        continue;
-      }
-      if (result.skipped) {
-        log(`${what}: the synth inputs are unchanged, nothing to reload`);
-        continue;
-      }
-      try {
-        await options.api.reload(options.assemblyDir);
-      } catch (e) {
-        log(`re-synthesized, but the new assembly cannot be served (${what}); still serving the last good API:\n${(e as Error).message}`);
-        continue;
-      }
-      log(`re-synthesized and reloaded in ${seconds(performance.now() - started)} (${what})`);
+  const batches = changeBatches(debounceMs, async ({ what, startedAt: started }) => {
+    let result: SynthResult;
+    try {
+      result = await options.synth();
+    } catch (e) {
+      log(`re-synth failed after ${seconds(performance.now() - started)} (${what}); still serving the last good API:\n${(e as Error).message}`);
+      return;
     }
-  }
+    if (result.skipped) {
+      log(`${what}: the synth inputs are unchanged, nothing to reload`);
+      return;
+    }
+    try {
+      await options.api.reload(options.assemblyDir);
+    } catch (e) {
+      log(`re-synthesized, but the new assembly cannot be served (${what}); still serving the last good API:\n${(e as Error).message}`);
+      return;
+    }
+    log(`re-synthesized and reloaded in ${seconds(performance.now() - started)} (${what})`);
+  });
+  const onEvent = (file: string) => {
+    if (!SCRATCH_FILE.test(path.basename(file))) batches.add(path.relative(appDir, file));
+  };
 
   // One non-recursive watcher per folder (see tree-watcher.ts for why), skipped folders left out, so a
   // node_modules anywhere in the app costs no watcher.
@@ -123,17 +100,11 @@ export function startAppWatch(options: AppWatchOptions): Watcher {
   add(appDir);
 
   return {
-    async idle() {
-      while (running || pending.size > 0) {
-        await (running ?? new Promise((resolve) => setTimeout(resolve, debounceMs)));
-      }
-    },
+    idle: () => batches.idle(),
     async close() {
-      closed = true;
-      clearTimeout(timer);
       for (const w of watchers.values()) w.close();
       watchers.clear();
-      await running;
+      await batches.close();
     },
   };
 }

@@ -9,6 +9,7 @@ import type { LocalApi } from '../server';
 import type { SynthResult } from '../template/synth';
 import { buildErrorText, hotBundles, type HotBundles } from './hot-bundles';
 import { watchTree } from './tree-watcher';
+import { changeBatches } from './change-batches';
 
 export interface WatchOptions {
   readonly projectDir: string;
@@ -51,12 +52,6 @@ export async function startWatch(options: WatchOptions): Promise<Watcher> {
   const { projectDir, assemblyDir, api, log } = options;
   const debounceMs = options.debounceMs ?? 30;
   let bundles: HotBundles | undefined = await loadBundles();
-  const pending = new Set<string>();
-  let firstEventAt = 0;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let closed = false;
-
   async function loadBundles(): Promise<HotBundles | undefined> {
     try {
       return await hotBundles({ projectDir, assemblyDir, model: api.model });
@@ -66,33 +61,15 @@ export async function startWatch(options: WatchOptions): Promise<Watcher> {
     }
   }
 
+  const batches = changeBatches(debounceMs, async ({ files, what, startedAt }) => {
+    const absolute = new Set(files.map((f) => path.join(projectDir, f)));
+    const synth = !bundles || files.some((f) => classifyChange(f) === 'synth');
+    if (synth) await resynth(what, startedAt);
+    else await reloadCode(absolute, what, startedAt);
+  });
   const onEvent = (file: string) => {
-    if (closed || classifyChange(file) === 'ignored') return;
-    if (pending.size === 0) firstEventAt = performance.now();
-    pending.add(file);
-    clearTimeout(timer);
-    timer = setTimeout(kick, debounceMs);
+    if (classifyChange(file) !== 'ignored') batches.add(file);
   };
-  const kick = () => {
-    if (running || closed) return;
-    running = drain().finally(() => {
-      running = undefined;
-      if (pending.size > 0) kick();
-    });
-  };
-
-  async function drain(): Promise<void> {
-    while (pending.size > 0 && !closed) {
-      const files = [...pending].sort();
-      const started = firstEventAt;
-      pending.clear();
-      const what = files.length === 1 ? files[0]! : `${files[0]} and ${files.length - 1} more`;
-      const absolute = new Set(files.map((f) => path.join(projectDir, f)));
-      const synth = !bundles || files.some((f) => classifyChange(f) === 'synth');
-      if (synth) await resynth(what, started);
-      else await reloadCode(absolute, what, started);
-    }
-  }
 
   async function resynth(what: string, started: number): Promise<void> {
     let result: SynthResult;
@@ -133,17 +110,11 @@ export async function startWatch(options: WatchOptions): Promise<Watcher> {
   const topWatcher = watch(projectDir, (_event, name) => name && onEvent(name.toString()));
 
   return {
-    async idle() {
-      while (running || pending.size > 0) {
-        await (running ?? new Promise((resolve) => setTimeout(resolve, debounceMs)));
-      }
-    },
+    idle: () => batches.idle(),
     async close() {
-      closed = true;
-      clearTimeout(timer);
       tree.close();
       topWatcher.close();
-      await running;
+      await batches.close();
       await bundles?.dispose();
     },
   };

@@ -1,14 +1,14 @@
-// The metrics are listed once (lambda/authorizer/metrics.ts); README's table, which cannot import the list, is
-// held to it here: every metric with its unit and dimension, and each decision's reasons.
+// The metrics are listed once (lambda/authorizer/metrics.ts); the table in docs/operations.md, which cannot import
+// the list, is held to it here: every metric with its unit and dimension, and each decision's reasons.
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { METRICS, REASONS, reasonFor, type Decision } from '../../../lambda/authorizer/metrics';
 
-const README = readFileSync(path.resolve(__dirname, '..', '..', '..', 'README.md'), 'utf8');
-const section = README.slice(README.indexOf('### Metrics'), README.indexOf('### Alarms and a dashboard'));
+const PAGE = readFileSync(path.resolve(__dirname, '..', '..', '..', 'docs', 'operations.md'), 'utf8');
+const section = PAGE.slice(PAGE.indexOf('## Metrics'), PAGE.indexOf('## Alarms and a dashboard'));
 const rows = [...section.matchAll(/^\| `(\w+)` \| (\w+) \| (`\w+`|none) \| (.*) \|$/gm)].map(([, name, unit, dimension, meaning]) => ({ name: name!, unit, dimension: dimension!.replace(/`/g, ''), meaning: meaning! }));
 
-test('README’s metrics table lists every metric, with its unit and dimension, and no other', () => {
+test('docs/operations.md’s metrics table lists every metric, with its unit and dimension, and no other', () => {
   expect(rows.map((r) => r.name)).toEqual(Object.keys(METRICS));
   for (const r of rows) {
     const spec = METRICS[r.name as keyof typeof METRICS] as { unit: string; by?: string; kind: string };
@@ -18,7 +18,7 @@ test('README’s metrics table lists every metric, with its unit and dimension, 
   }
 });
 
-test.each(['Allow', 'Deny', 'Error'] as Decision[])('README’s %s row names exactly its reasons', (decision) => {
+test.each(['Allow', 'Deny', 'Error'] as Decision[])('docs/operations.md’s %s row names exactly its reasons', (decision) => {
   const row = rows.find((r) => r.name === decision)!;
   expect([...row.meaning.matchAll(/`([A-Z_]+)`/g)].map((m) => m[1])).toEqual([...REASONS[decision]]);
 });

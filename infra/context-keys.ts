@@ -1,6 +1,6 @@
 // Every CDK context key the app reads: THE list readConfig's lookups are typed against, so a key read
 // without being listed is a type error, and a key given without being read (a typo) fails the synth.
-// To add a setting, add its key here, read it in infra/config.ts, and document it in README.
+// To add a setting, add its key here, read it in infra/config.ts, and document it in docs/configuration.md.
 
 export const CONTEXT_KEYS = [
   'issuer',

@@ -24,7 +24,7 @@ export type TokenErrorCode =
   | 'NOT_YET_VALID'
   | 'ISSUED_IN_FUTURE'
   | 'CLAIM_INVALID' // a registered claim of the wrong type, or a required one missing
-  | 'CLAIM_TOO_LARGE' // sub or the username over 255 bytes, or the scopes over 1024: README, "Size"
+  | 'CLAIM_TOO_LARGE' // sub or the username over 255 bytes, or the scopes over 1024: docs/configuration.md, "Size"
   | 'ANSWER_TOO_LARGE' // the whole answer (policy, context, principal) would be over 8 KB
   | 'TOKEN_USE_INVALID' // token_use present and not "access" (a Cognito ID token)
   | 'SCOPE_MISSING'; // lacks a scope every token must hold

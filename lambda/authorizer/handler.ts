@@ -63,7 +63,7 @@ export interface Authorizer {
 
 /**
  * The most an answer may take, as JSON: API Gateway caches it per identity and copies it into every request.
- * Every answer is counted, its policy included, and one that would be larger is refused (README, "Size").
+ * Every answer is counted, its policy included, and one that would be larger is refused (docs/configuration.md, "Size").
  */
 export const MAX_ANSWER_BYTES = 8192;
 

@@ -1,4 +1,4 @@
-// The one place jose's errors become our stable reason codes (README, "Reason codes"). Branches on jose's
+// The one place jose's errors become our stable reason codes (docs/operations.md, "Logs"). Branches on jose's
 // `code` and `claim` only, never on message text, and never passes that text on: jose's messages quote what
 // the token says (an unknown `crit` entry, whole), and the decision log writes the detail. Anything that is
 // not jose saying the token is bad (a TypeError from a key, a code not listed here, an error of ours) is not

@@ -169,7 +169,7 @@ describe('a page on an origin that is not allowed', () => {
     expect(await fetchFrom(origins.other, '/')).toEqual({ ok: false, error: 'TypeError: Failed to fetch' });
   });
 
-  test('with several origins configured, reads only API Gateway’s own fixed error bodies (Access-Control-Allow-Origin: *), as README says', async () => {
+  test('with several origins configured, reads only API Gateway’s own fixed error bodies (Access-Control-Allow-Origin: *), as docs/browser.md says', async () => {
     const read = await fetchFrom(origins.other, '/profile');
     expect(read).toMatchObject({ ok: true, status: 401, body: '{"message":"Unauthorized"}' });
   });

@@ -1,6 +1,6 @@
 // Access tokens shaped as five identity providers document them, signed with test keys and served by an
 // in-memory issuer at the provider's real discovery address: each is accepted or refused exactly as the
-// configuration for that provider (the one README shows) says.
+// configuration for that provider (the one docs/providers.md shows) says.
 import { SignJWT } from 'jose';
 import { readConfig } from '../../lambda/authorizer/config';
 import { createAuthorizer } from '../../lambda/authorizer/handler';
@@ -34,7 +34,7 @@ interface Row {
 
 interface Idp {
   readonly name: string;
-  /** The authorizer configuration README shows for this provider (OIDC_ROUTES aside). */
+  /** The authorizer configuration docs/providers.md shows for this provider (OIDC_ROUTES aside). */
   readonly env: Record<string, string>;
   readonly header: Record<string, unknown>;
   readonly claims: Claims;

@@ -93,7 +93,7 @@ describe('the real stack, served locally', () => {
   test('a token without the profile scope gets 403 insufficient_scope on /profile', async () => {
     const res = await get('/profile', await issuer.issueToken({ scope: 'openid' }));
     expect(res.status).toBe(403);
-    expect(res.headers['www-authenticate']).toMatch(/^Bearer (realm="[^"]*", )?error="insufficient_scope"$/);
+    expect(res.headers['www-authenticate']).toMatch(/^Bearer (realm="[^"]*", )?error="insufficient_scope", error_description="[^"]+"$/);
   });
 
   test.each([
@@ -103,7 +103,7 @@ describe('the real stack, served locally', () => {
   ])('%s gets 401 invalid_token', async (_name, make) => {
     const res = await get('/profile', await make());
     expect(res.status).toBe(401);
-    expect(res.headers['www-authenticate']).toMatch(/^Bearer (realm="[^"]*", )?error="invalid_token"$/);
+    expect(res.headers['www-authenticate']).toMatch(/^Bearer (realm="[^"]*", )?error="invalid_token", error_description="[^"]+"$/);
     expect(logs.lastAuthorizer()).toBe('invoked');
   });
 

@@ -96,6 +96,16 @@ describe('the real stack, served locally', () => {
     expect(res.headers['www-authenticate']).toMatch(/^Bearer (realm="[^"]*", )?error="insufficient_scope", error_description="[^"]+"$/);
   });
 
+  test('a token without the required openid scope gets 403 insufficient_scope everywhere, the homepage too', async () => {
+    const t = await issuer.issueToken({ scope: 'profile' });
+    for (const p of ['/profile', '/']) {
+      const res = await get(p, t);
+      expect(res.status).toBe(403);
+      expect(res.headers['www-authenticate']).toMatch(/^Bearer error="insufficient_scope", error_description="[^"]+"$/);
+    }
+    expect(logs.lambda.filter((l) => l.includes('"reason":"SCOPE_MISSING"') && l.includes('"missingScope":"openid"')).length).toBeGreaterThan(0);
+  });
+
   test.each([
     ['a malformed token', async () => 'not-a-jwt'],
     ['an expired token', () => issuer.issueToken({ expiresInSeconds: -600 })],

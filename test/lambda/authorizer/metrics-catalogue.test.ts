@@ -29,3 +29,15 @@ test('a code outside the catalogue is counted (and logged) as INTERNAL, so no ot
   expect(reasonFor('Error', 'Bearer eyJhbGciOi')).toBe('INTERNAL');
   expect(reasonFor('Allow', 'ANONYMOUS')).toBe('ANONYMOUS');
 });
+
+test('README’s Refusals table names every refusal and error reason, with a status for each', () => {
+  const refusals = README.slice(README.indexOf('## Refusals'), README.indexOf('## Operate it'));
+  const table = [...refusals.matchAll(/^\| (?!refusal |---)[^|]+ \| (\d{3}) \| [^|]+ \| (.*) \|$/gm)];
+  const named = table.flatMap(([, , reasons]) => [...reasons!.matchAll(/`([A-Z_]+)`/g)].map((m) => m[1]));
+  expect(new Set(named)).toEqual(new Set([...REASONS.Deny, ...REASONS.Error]));
+  const status = (code: string) => table.find(([, , reasons]) => reasons!.includes(`\`${code}\``))![1];
+  expect(status('SCOPE_MISSING')).toBe('403');
+  expect(status('INSUFFICIENT_SCOPE')).toBe('403');
+  expect(status('EXPIRED')).toBe('401');
+  expect(status('KEYS_UNAVAILABLE')).toBe('503');
+});

@@ -23,13 +23,14 @@ export const MAX_UNTRUSTED_CHARS = 128;
 /**
  * A value a token chose (its unverified `iss`), fit for a log line: printable ASCII only, with a backslash,
  * control characters and everything beyond ASCII escaped as `\uXXXX` (`\u{XXXXX}` beyond the BMP), URL
- * credentials dropped, and cut at 128 characters with `...`, so a token can neither forge a line, nor hide in
- * look-alike characters, nor fill the log. Anything but a string is named by its type.
+ * credentials and anything shaped like a compact JWS (a token planted there) dropped, and cut at 128
+ * characters with `...`, so a token can neither forge a line, nor hide in look-alike characters, nor fill the
+ * log, nor have another token written down. Anything but a string is named by its type.
  */
 export function untrusted(value: unknown): string {
   if (typeof value !== 'string') return value === null ? '(null)' : `(${Array.isArray(value) ? 'array' : typeof value})`;
   // `scheme://user:pass@host` → `scheme://***@host`: never a URL's credentials, even one a token made up.
-  const text = value.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/?#]*@/, '$1***@');
+  const text = value.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/?#]*@/, '$1***@').replace(/eyJ[\w-]*\.[\w-]*\.[\w-]*/g, '(jws)');
   let out = '';
   for (const ch of text) {
     const c = ch.codePointAt(0)!;

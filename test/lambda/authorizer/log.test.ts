@@ -59,6 +59,8 @@ describe('untrusted (a value a token chose, for a log line)', () => {
 
   it('drops URL credentials and names non-strings by their type', () => {
     expect(untrusted('https://user:pass@idp.example.com/x@y')).toBe('https://***@idp.example.com/x@y');
+    expect(untrusted('https://idp.example.com/eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlc2lnbmF0dXJl/x')).toBe('https://idp.example.com/(jws)/x');
+    expect(untrusted('https://login.microsoftonline.com/v2.0')).toBe('https://login.microsoftonline.com/v2.0');
     expect([null, 1, true, {}, ['a'], undefined].map(untrusted)).toEqual(['(null)', '(number)', '(boolean)', '(object)', '(array)', '(undefined)']);
   });
 

@@ -96,7 +96,7 @@ export function validateClaims(claims: Record<string, unknown>, rules: ClaimRule
 
   const { held, scopes, scopeString } = scopeSets(claims);
   for (const s of rules.requiredScopes) {
-    if (!held.has(s)) throw new TokenError('SCOPE_MISSING', `token lacks the required scope ${s}`);
+    if (!held.has(s)) throw new TokenError('SCOPE_MISSING', `token lacks the required scope ${s}`, { sub, missingScope: s });
   }
   if (Buffer.byteLength(scopeString) > MAX_SCOPES_BYTES) throw tooLarge('the scopes are over 1024 bytes');
 

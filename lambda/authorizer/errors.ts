@@ -8,7 +8,7 @@ export { ConfigError } from '../shared/errors';
 /** A failure of the authorizer at run time; configuration errors are the shared ConfigError. */
 export abstract class AuthorizerError extends OidcError {}
 
-/** Why a presented token was refused. Every one of these ends in 401. */
+/** Why a presented token was refused. Every one of these ends in 401 but SCOPE_MISSING, which is 403 (handler.ts). */
 export type TokenErrorCode =
   | 'TOKEN_MALFORMED' // not a bearer credential, not three base64url parts, or unparsable JSON
   | 'TOKEN_TOO_LARGE'
@@ -27,7 +27,18 @@ export type TokenErrorCode =
   | 'CLAIM_TOO_LARGE' // sub or the username over 255 bytes, or the scopes over 1024: docs/configuration.md, "Size"
   | 'ANSWER_TOO_LARGE' // the whole answer (policy, context, principal) would be over 8 KB
   | 'TOKEN_USE_INVALID' // token_use present and not "access" (a Cognito ID token)
-  | 'SCOPE_MISSING'; // lacks a scope every token must hold
+  | 'SCOPE_MISSING'; // verified, but lacks a scope every token must hold: 403 insufficient_scope, RFC 6750 §3.1
+
+/**
+ * What the decision log may add to a refusal's code: `tokenIss` is the token's own, unverified `iss` (for
+ * ISSUER_MISMATCH; the log bounds and escapes it), `sub` and `missingScope` name a verified token that lacks a
+ * required scope (SCOPE_MISSING, which the handler answers with a Deny rather than a 401).
+ */
+export interface TokenFacts {
+  readonly tokenIss?: unknown;
+  readonly sub?: string;
+  readonly missingScope?: string;
+}
 
 export class TokenError extends AuthorizerError {
   // Spelled out: the authorizer is minified without keepNames, which would mangle the class name.
@@ -35,6 +46,7 @@ export class TokenError extends AuthorizerError {
   constructor(
     readonly code: TokenErrorCode,
     message: string,
+    readonly facts: TokenFacts = {},
   ) {
     super(message);
   }

@@ -50,7 +50,9 @@ export function fromJose(error: unknown, token: string): unknown {
   const code = codeOf(e, token);
   if (code === undefined) return error;
   const claim = REGISTERED.has(e.claim ?? '') ? e.claim : 'a registered claim';
-  return new TokenError(code, DETAIL[code] ?? `jose: ${claim} is missing or invalid`);
+  // The token's own iss goes to the decision log beside the configured one (bounded and escaped there).
+  const facts = code === 'ISSUER_MISMATCH' ? { tokenIss: e.payload?.iss } : {};
+  return new TokenError(code, DETAIL[code] ?? `jose: ${claim} is missing or invalid`, facts);
 }
 
 function codeOf(e: JoseError, token: string): TokenErrorCode | undefined {

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { METRICS, REASONS, reasonFor, type Decision } from '../../../lambda/authorizer/metrics';
 
 const PAGE = readFileSync(path.resolve(__dirname, '..', '..', '..', 'docs', 'operations.md'), 'utf8');
+const README = readFileSync(path.resolve(__dirname, '..', '..', '..', 'README.md'), 'utf8');
 const section = PAGE.slice(PAGE.indexOf('## Metrics'), PAGE.indexOf('## Alarms and a dashboard'));
 const rows = [...section.matchAll(/^\| `(\w+)` \| (\w+) \| (`\w+`|none) \| (.*) \|$/gm)].map(([, name, unit, dimension, meaning]) => ({ name: name!, unit, dimension: dimension!.replace(/`/g, ''), meaning: meaning! }));
 
@@ -28,4 +29,16 @@ test('a code outside the catalogue is counted (and logged) as INTERNAL, so no ot
   expect(reasonFor('Deny', 'KEYS_UNAVAILABLE')).toBe('INTERNAL');
   expect(reasonFor('Error', 'Bearer eyJhbGciOi')).toBe('INTERNAL');
   expect(reasonFor('Allow', 'ANONYMOUS')).toBe('ANONYMOUS');
+});
+
+test('README’s Refusals table names every refusal and error reason, with a status for each', () => {
+  const refusals = README.slice(README.indexOf('## Refusals'), README.indexOf('## Operate it'));
+  const table = [...refusals.matchAll(/^\| (?!refusal |---)[^|]+ \| (\d{3}) \| [^|]+ \| (.*) \|$/gm)];
+  const named = table.flatMap(([, , reasons]) => [...reasons!.matchAll(/`([A-Z_]+)`/g)].map((m) => m[1]));
+  expect(new Set(named)).toEqual(new Set([...REASONS.Deny, ...REASONS.Error]));
+  const status = (code: string) => table.find(([, , reasons]) => reasons!.includes(`\`${code}\``))![1];
+  expect(status('SCOPE_MISSING')).toBe('403');
+  expect(status('INSUFFICIENT_SCOPE')).toBe('403');
+  expect(status('EXPIRED')).toBe('401');
+  expect(status('KEYS_UNAVAILABLE')).toBe('503');
 });

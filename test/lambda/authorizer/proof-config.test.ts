@@ -84,7 +84,7 @@ describe('proof-of-possession settings', () => {
   });
 
   it('refuses a wildcard route whose policy would reach a route asking a stronger proof', () => {
-    const table = (a: object, b: object) => JSON.stringify([route('/files/{proxy+}', a), route('/files/secret', b)]);
+    const table = (a: Record<string, unknown>, b: Record<string, unknown>) => JSON.stringify([route('/files/{proxy+}', a), route('/files/secret', b)]);
     expect(() => parseRouteTable(table({}, { senderConstraint: 'required' }))).toThrow(/also matches requests of GET \/files\/secret \(required, senderConstraint required\)/);
     expect(() => parseRouteTable(table({ senderConstraint: 'allowed' }, { senderConstraint: 'required' }))).toThrow(/also matches requests of/);
     expect(parseRouteTable(table({ senderConstraint: 'required' }, { senderConstraint: 'allowed' }))).toHaveLength(2);

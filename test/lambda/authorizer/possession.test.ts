@@ -8,6 +8,7 @@ import { generateKeyPair as generateDpopKey, generateProof, type KeyPair } from 
 import { exportJWK, SignJWT, type JWK } from 'jose';
 import { readConfig } from '../../../lambda/authorizer/config';
 import { createAuthorizer } from '../../../lambda/authorizer/handler';
+import { bindingOf, requestUri } from '../../../lambda/authorizer/possession';
 import { NO_METRICS } from '../../../lambda/authorizer/metrics';
 import type { ReplayStore } from '../../../lambda/authorizer/replay-store';
 import { selfSignedCertificate } from '../../helpers/certificates';
@@ -330,5 +331,25 @@ describe('certificate-bound tokens (RFC 8705) from the same issuer', () => {
 
   it('refuses it without a certificate', async () => {
     await refused(authorizer(), { path: '/either', authorization: `Bearer ${certBound}` }, 'CERT_BINDING_MISMATCH');
+  });
+});
+
+describe('requestUri and bindingOf', () => {
+  it('rebuilds the URL as the client called it, http only on loopback', () => {
+    expect(requestUri({ domainName: EXECUTE_API, path: '/prod/items/1' })).toBe(`https://${EXECUTE_API}/prod/items/1`);
+    expect(requestUri({ domainName: 'api.example.com', path: '/v1/items/1' })).toBe('https://api.example.com/v1/items/1');
+    expect(requestUri({ domainName: 'localhost:3000', path: '/items' })).toBe('http://localhost:3000/items');
+    expect(requestUri({ domainName: '[::1]:3000', path: '/items' })).toBe('http://[::1]:3000/items');
+    expect(requestUri({ domainName: '127.0.0.1.example.com', path: '/items' })).toBe('https://127.0.0.1.example.com/items');
+    expect(requestUri({ domainName: undefined, path: '/items' })).toBeUndefined();
+    expect(requestUri({ domainName: 'api.example.com', path: 'items' })).toBeUndefined();
+  });
+
+  it("reads a token's cnf: jkt, x5t#S256, or a binding nothing can prove", () => {
+    expect(bindingOf({})).toBeUndefined();
+    expect(bindingOf({ cnf: { jkt: 'abc' } })).toEqual({ jkt: 'abc' });
+    expect(bindingOf({ cnf: { 'x5t#S256': 'def', kid: 'x' } })).toEqual({ x5t: 'def' });
+    expect(bindingOf({ cnf: 'abc' })).toEqual({});
+    expect(bindingOf({ cnf: { jkt: 7 } })).toEqual({});
   });
 });

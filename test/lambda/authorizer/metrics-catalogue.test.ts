@@ -32,7 +32,8 @@ test('a code outside the catalogue is counted (and logged) as INTERNAL, so no ot
 });
 
 test('README’s Refusals table names every refusal and error reason, with a status for each', () => {
-  const refusals = README.slice(README.indexOf('## Refusals'), README.indexOf('## Operate it'));
+  const start = README.indexOf('\n## Refusals\n');
+  const refusals = README.slice(start, README.indexOf('\n## ', start + 1));
   const table = [...refusals.matchAll(/^\| (?!refusal |---)[^|]+ \| (\d{3}) \| [^|]+ \| (.*) \|$/gm)];
   const named = table.flatMap(([, , reasons]) => [...reasons!.matchAll(/`([A-Z_]+)`/g)].map((m) => m[1]));
   expect(new Set(named)).toEqual(new Set([...REASONS.Deny, ...REASONS.Error]));

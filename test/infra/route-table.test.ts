@@ -18,19 +18,20 @@ describe('routeConstructId', () => {
 
 describe('checkRouteHandlers', () => {
   const lambdaDir = path.join(__dirname, '..', '..', 'lambda');
-  const orders: RouteDeclaration = { method: 'GET', path: '/orders', handler: 'orders', auth: 'required', scopes: ['orders:read'] };
+  // Not README's recipe route (test/route-recipe.test.ts runs this suite with it added).
+  const missing: RouteDeclaration = { method: 'GET', path: '/invoices', handler: 'invoices-not-written', auth: 'required', scopes: ['invoices:read'] };
 
   test('every route of infra/routes.ts has its handler', () => {
     expect(() => checkRouteHandlers(ROUTES, lambdaDir)).not.toThrow();
   });
 
   test('a route without lambda/<handler>/index.ts is one line naming the file to create', () => {
-    expect(() => checkRouteHandlers([...ROUTES, orders], lambdaDir)).toThrow(
-      new ContextError('routes', 'infra/routes.ts: route GET /orders has no handler: create lambda/orders/index.ts exporting handler'),
+    expect(() => checkRouteHandlers([...ROUTES, missing], lambdaDir)).toThrow(
+      new ContextError('routes', 'infra/routes.ts: route GET /invoices has no handler: create lambda/invoices-not-written/index.ts exporting handler'),
     );
   });
 
   test('the stack refuses it before CDK stages any asset', () => {
-    expect(() => synth(BASE_CONTEXT, { routes: [...ROUTES, orders] })).toThrow(/^infra\/routes\.ts: route GET \/orders has no handler: create lambda\/orders\/index\.ts exporting handler$/);
+    expect(() => synth(BASE_CONTEXT, { routes: [...ROUTES, missing] })).toThrow(/^infra\/routes\.ts: route GET \/invoices has no handler: create lambda\/invoices-not-written\/index\.ts exporting handler$/);
   });
 });

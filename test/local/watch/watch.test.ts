@@ -96,21 +96,21 @@ test('a request already running when the code changes finishes on the old code; 
 });
 
 test('a route declared before its handler: one line says what to create, and creating it retries the synth', async () => {
-  const reader = await issuer.issueToken({ scope: 'openid orders:read', email: 'ada@example.com' });
+  const reader = await issuer.issueToken({ scope: 'openid invoices:read', email: 'ada@example.com' });
   const since = watchLines.length;
   const declared = "  { method: 'GET', path: '/profile', handler: 'profile', auth: 'required', scopes: ['profile'] },\n";
-  copy.edit('infra/routes.ts', declared, `${declared}  { method: 'GET', path: '/orders', handler: 'orders', auth: 'required', scopes: ['orders:read'] },\n`);
+  copy.edit('infra/routes.ts', declared, `${declared}  { method: 'GET', path: '/invoices', handler: 'invoices', auth: 'required', scopes: ['invoices:read'] },\n`);
   const failure = await untilLogged(/^re-synth failed after/, SYNTH_BOUND_MS, since);
-  expect(failure).toMatch(/\(infra\/routes\.ts\); still serving the last good API:\ncdk synth exited with 1:\ninfra\/routes\.ts: route GET \/orders has no handler: create lambda\/orders\/index\.ts exporting handler$/);
-  expect((await get('/orders', reader)).status).toBe(403); // the last good API has no such route
+  expect(failure).toMatch(/\(infra\/routes\.ts\); still serving the last good API:\ncdk synth exited with 1:\ninfra\/routes\.ts: route GET \/invoices has no handler: create lambda\/invoices\/index\.ts exporting handler$/);
+  expect((await get('/invoices', reader)).status).toBe(403); // the last good API has no such route
 
   // Made as the line says, folder and file at once: a change under lambda/, which after a failed synth is a synth.
-  mkdirSync(path.join(copy.dir, 'lambda', 'orders'));
-  writeFileSync(path.join(copy.dir, 'lambda', 'orders', 'index.ts'), "import { json, routeHandler } from '../runtime';\n\nexport const handler = routeHandler((auth) => json(200, { user: auth.username }));\n");
-  const { reply } = await until('/orders', (r) => r.status === 200, SYNTH_BOUND_MS, reader);
+  mkdirSync(path.join(copy.dir, 'lambda', 'invoices'));
+  writeFileSync(path.join(copy.dir, 'lambda', 'invoices', 'index.ts'), "import { json, routeHandler } from '../runtime';\n\nexport const handler = routeHandler((auth) => json(200, { user: auth.username }));\n");
+  const { reply } = await until('/invoices', (r) => r.status === 200, SYNTH_BOUND_MS, reader);
   expect(reply.json()).toEqual({ user: 'ada@example.com' });
-  expect(await untilLogged(/^re-synthesized and reloaded in \d+\.\d\d s \(lambda\/orders\/index\.ts\)$/, BOUND_MS, since)).toBeDefined();
-  expect((await get('/orders', await issuer.issueToken({ scope: 'openid' }))).status).toBe(403);
+  expect(await untilLogged(/^re-synthesized and reloaded in \d+\.\d\d s \(lambda\/invoices\/index\.ts\)$/, BOUND_MS, since)).toBeDefined();
+  expect((await get('/invoices', await issuer.issueToken({ scope: 'openid' }))).status).toBe(403);
 }, 150_000);
 
 test('an infra change re-synthesizes and swaps the API; a failing one keeps the last good API serving', async () => {

@@ -1,10 +1,13 @@
 // README's recipe for adding a route (the code blocks after `<!-- recipe:route -->`), followed to the letter in a
 // throwaway copy of the repository: the synth takes it, the local API serves the new route (200 with its scope,
 // 403 without), and the suites that describe the example app from its route table pass against the copy.
+// A checkout where someone followed the recipe already is a fine start: its files are written over, and its
+// line replaces any one-line declaration of the same method and path.
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { ROUTES, type RouteDeclaration } from '../infra/routes';
+import { runInNewContext } from 'node:vm';
+import type { RouteDeclaration } from '../infra/routes';
 import { startDevIssuer, type DevIssuer } from '../local/dev-issuer/issuer';
 import { startLocalApi, type LocalApi } from '../local/server';
 import { synthesize } from '../local/template/synth';
@@ -24,7 +27,9 @@ const ROUTE_TABLE_SUITES = [
   'test/local/local-api.test.ts',
 ];
 
-type Step = { readonly kind: 'route-line'; readonly lines: string } | { readonly kind: 'new-file'; readonly file: string; readonly text: string };
+type Step =
+  | { readonly kind: 'route-line'; readonly lines: string; readonly routes: readonly RouteDeclaration[] }
+  | { readonly kind: 'new-file'; readonly file: string; readonly text: string };
 
 /** The Markdown files that may hold the recipe: README.md and docs/**. */
 function docFiles(): string[] {
@@ -44,7 +49,8 @@ function recipeSteps(markdown: string): Step[] {
     if (!heading) throw new Error(`a recipe block must open with "// <file>" or "// infra/routes.ts: one more line in ROUTES", not ${JSON.stringify(first)}`);
     if (heading[2]) {
       if (heading[1] !== 'infra/routes.ts') throw new Error(`ROUTES lives in infra/routes.ts, not ${heading[1]}`);
-      steps.push({ kind: 'route-line', lines: body.join('\n') });
+      // The lines are elements of the ROUTES array literal: read as such, they are the routes the recipe adds.
+      steps.push({ kind: 'route-line', lines: body.join('\n'), routes: runInNewContext(`[${body.join('\n')}]`) as RouteDeclaration[] });
     } else {
       steps.push({ kind: 'new-file', file: heading[1]!, text: `${body.join('\n')}\n` });
     }
@@ -55,13 +61,16 @@ function recipeSteps(markdown: string): Step[] {
 function apply(dir: string, step: Step): void {
   if (step.kind === 'new-file') {
     const file = path.join(dir, step.file);
-    if (existsSync(file)) throw new Error(`the recipe creates ${step.file}, which exists already`);
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, step.text);
     return;
   }
   const file = path.join(dir, 'infra', 'routes.ts');
-  const text = readFileSync(file, 'utf8');
+  const declares = (line: string, r: RouteDeclaration) => line.includes(`method: '${r.method}'`) && line.includes(`path: '${r.path}'`);
+  const text = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => !step.routes.some((r) => declares(line, r)))
+    .join('\n');
   const end = text.indexOf('\n];', text.indexOf('export const ROUTES'));
   if (end < 0) throw new Error('infra/routes.ts has no `export const ROUTES = [ … ];` to add to');
   writeFileSync(file, `${text.slice(0, end)}\n${step.lines}${text.slice(end)}`);
@@ -96,11 +105,7 @@ beforeAll(async () => {
 
   copy = projectCopy();
   for (const step of steps) apply(copy.dir, step);
-  // The copy's route table as TypeScript reads it, against this checkout's: what the recipe added.
-  const printed = await run(copy.dir, ['--import', 'tsx', '-e', "import('./infra/routes.ts').then((m) => console.log(JSON.stringify(m.ROUTES)))"]);
-  if (printed.code !== 0) throw new Error(`infra/routes.ts of the copy does not load:\n${printed.output}`);
-  const before = new Set(ROUTES.map((r) => `${r.method} ${r.path}`));
-  added = (JSON.parse(printed.output) as RouteDeclaration[]).filter((r) => !before.has(`${r.method} ${r.path}`));
+  added = steps.flatMap((s) => (s.kind === 'route-line' ? s.routes : []));
 
   issuer = await startDevIssuer({ port: 0 });
   const outDir = path.join(copy.dir, '.local', 'test', 'cdk.out');

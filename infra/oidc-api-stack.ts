@@ -16,7 +16,7 @@ import { CORS_ORIGINS_ENV, formatCorsOrigins } from '../lambda/shared/cors';
 import { addCorsPreflight, preflightMethods } from './constructs/cors';
 import { NodeFunction } from './constructs/node-function';
 import { OidcAuthorizer } from './constructs/oidc-authorizer';
-import { checkRouteDeclarations, routeConstructId } from './route-table';
+import { checkRouteDeclarations, checkRouteHandlers, routeConstructId } from './route-table';
 import { ROUTES, type RouteDeclaration } from './routes';
 
 export interface OidcApiStackProps extends StackProps {
@@ -38,6 +38,7 @@ export class OidcApiStack extends Stack {
     const { config } = props;
     const routes = props.routes ?? ROUTES;
     checkRouteDeclarations(routes);
+    checkRouteHandlers(routes, LAMBDA_DIR);
 
     this.authorizer = new OidcAuthorizer(this, 'Authorizer', {
       issuer: config.issuer,

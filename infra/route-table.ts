@@ -1,4 +1,6 @@
 // The example app's routes (infra/routes.ts): checks the construct cannot make, and stable construct IDs.
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import { ContextError } from './config';
 import type { RouteDeclaration } from './routes';
 
@@ -9,6 +11,18 @@ export function checkRouteDeclarations(routes: readonly RouteDeclaration[]): voi
     const key = `${route.method} ${route.path}`;
     if (seen.has(key)) throw new ContextError('routes', `infra/routes.ts: route ${key} is declared twice`);
     seen.add(key);
+  }
+}
+
+/**
+ * A route whose handler folder has no index.ts would fail deep in CDK (CannotFindAsset, with a stack trace):
+ * say which route, and what file to create. `lambdaDir` holds the handler folders.
+ */
+export function checkRouteHandlers(routes: readonly RouteDeclaration[], lambdaDir: string): void {
+  for (const route of routes) {
+    if (!existsSync(path.join(lambdaDir, route.handler, 'index.ts'))) {
+      throw new ContextError('routes', `infra/routes.ts: route ${route.method} ${route.path} has no handler: create lambda/${route.handler}/index.ts exporting handler`);
+    }
   }
 }
 

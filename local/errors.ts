@@ -10,6 +10,8 @@ export type LocalErrorCode =
   | 'INTRINSIC_UNRESOLVED'
   /** `cdk synth` exited non-zero. */
   | 'SYNTH_FAILED'
+  /** `cdk synth` was stopped through its AbortSignal (npm start is stopping). */
+  | 'SYNTH_ABORTED'
   /** A fixed port (the API's or the dev issuer's) is taken. */
   | 'PORT_IN_USE'
   /** The token CLI found no running dev issuer. */

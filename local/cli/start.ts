@@ -41,12 +41,15 @@ async function main(): Promise<void> {
   let api: LocalApi | undefined;
   let watcher: Watcher | undefined;
   let stopping = false;
+  // Stops the first synth (the watcher stops its own): it runs in its own process group, out of Ctrl-C's reach.
+  const firstSynth = new AbortController();
   const stop = async (code: number) => {
     // Ctrl-C reaches us twice (from the terminal and relayed by tsx): the repeat is ignored, and a
     // deadline keeps a stuck close from holding the terminal.
     if (stopping) return;
     stopping = true;
     setTimeout(() => process.exit(code), 5000).unref();
+    firstSynth.abort();
     await watcher?.close();
     await api?.close();
     await issuer?.close();
@@ -65,20 +68,21 @@ async function main(): Promise<void> {
     const trusted = { issuer: options.issuer ?? issuer!.issuer, audience: options.audience ?? issuer!.audience };
     // The issuer is part of the context, and it lives as long as this process: a re-synth in watch mode
     // bakes in the same one, so tokens minted before a reload still work after it.
-    const synth = (force: boolean) =>
+    const synth = (force: boolean, signal: AbortSignal) =>
       synthesize({
         projectDir: appDir,
         inputs: options.app !== undefined ? 'app' : 'project',
         outDir: assemblyDir,
         context: { ...trustContext(trusted, options.moreIssuers), ...(options.corsOrigins !== undefined ? { corsOrigins: options.corsOrigins } : {}) },
         force,
+        signal,
         ...(options.verbose ? { onOutput: (text: string) => process.stderr.write(text) } : {}),
       });
 
     let assemblyNote = 'served as it is (--no-synth)';
     if (options.synth !== 'skip') {
       process.stderr.write(`Synthesizing the CDK app${appName !== undefined ? ` in ${appName}` : ''} (issuer ${trusted.issuer}, audience ${trusted.audience})… `);
-      const result = await synth(options.synth === 'force');
+      const result = await synth(options.synth === 'force', firstSynth.signal);
       assemblyNote = result.skipped ? 'unchanged since the last synth (skipped)' : `synthesized in ${(result.ms / 1000).toFixed(1)} s`;
       process.stderr.write(`${result.skipped ? 'unchanged, skipped' : `${(result.ms / 1000).toFixed(1)} s`}\n`);
     }
@@ -101,8 +105,8 @@ async function main(): Promise<void> {
       // Another app's Lambdas are not ours to rebuild in place: any change there re-synthesizes it.
       watcher =
         options.app !== undefined
-          ? startAppWatch({ appDir, assemblyDir, api, synth: () => synth(false), log })
-          : await startWatch({ projectDir: PROJECT_DIR, assemblyDir, api, synth: () => synth(false), log });
+          ? startAppWatch({ appDir, assemblyDir, api, synth: (signal) => synth(false, signal), log })
+          : await startWatch({ projectDir: PROJECT_DIR, assemblyDir, api, synth: (signal) => synth(false, signal), log });
     }
     process.stdout.write(
       `${banner({
@@ -118,6 +122,7 @@ async function main(): Promise<void> {
       })}\n`,
     );
   } catch (e) {
+    if (stopping) return; // Ctrl-C while starting: what it interrupted is not an error.
     process.stderr.write(`${options.synth !== 'skip' && !api ? '\n' : ''}npm start: ${isLocalError(e) ? e.message : (e as Error).stack}\n`);
     await stop(isLocalError(e, 'USAGE') ? 2 : 1);
   }

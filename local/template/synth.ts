@@ -32,6 +32,11 @@ export interface SynthOptions {
    * leaves it to `cdk synth` and `cdk deploy`, which keep it. @default false
    */
   readonly templateValidation?: boolean;
+  /**
+   * Stops a synth under way: its process group is killed and the promise rejects with SYNTH_ABORTED.
+   * @default never stopped
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface SynthResult {
@@ -164,9 +169,21 @@ export function cdkCli(projectDir: string): string {
 function runCdk(options: SynthOptions): Promise<void> {
   const cli = cdkCli(options.projectDir);
   const args = [cli, 'synth', '--quiet', '--output', options.outDir, ...Object.entries(options.context).flatMap(([k, v]) => ['--context', `${k}=${v}`])];
+  const { signal } = options;
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(aborted());
     const env = { ...process.env, ...(options.templateValidation ? {} : { CDK_VALIDATION: 'false' }) };
-    const child = spawn(process.execPath, args, { cwd: options.projectDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group: a terminal's Ctrl-C reaches npm start alone, which stops the synth (cdk, the app
+    // and the esbuild the app runs) through `signal`, instead of every one of them dying mid-write, each its own way.
+    const child = spawn(process.execPath, args, { cwd: options.projectDir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const kill = () => {
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        // The group is gone already.
+      }
+    };
+    signal?.addEventListener('abort', kill, { once: true });
     const output: string[] = [];
     const collect = (chunk: Buffer) => {
       const text = chunk.toString('utf8');
@@ -177,11 +194,15 @@ function runCdk(options: SynthOptions): Promise<void> {
     child.stderr.on('data', collect);
     child.on('error', (e) => reject(new LocalError('SYNTH_FAILED', `could not run cdk synth: ${e.message}`, { cause: e })));
     child.on('close', (code) => {
+      signal?.removeEventListener('abort', kill);
+      if (signal?.aborted) return reject(aborted());
       if (code === 0) return resolve();
       reject(new LocalError('SYNTH_FAILED', `cdk synth exited with ${code}:\n${synthErrorText(output.join(''))}`));
     });
   });
 }
+
+const aborted = () => new LocalError('SYNTH_ABORTED', 'cdk synth was stopped');
 
 /**
  * What a failed synth said, without the CLI's closing `Subprocess exited with error 1` (the exit code is

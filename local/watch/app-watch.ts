@@ -16,9 +16,9 @@ export interface AppWatchOptions {
   /** The assembly the API serves, which `synth` rewrites; ignored when it lies under appDir. */
   readonly assemblyDir: string;
   readonly api: Pick<LocalApi, 'reload'>;
-  /** Re-synthesizes into assemblyDir (rejects when the synth fails). */
-  readonly synth: () => Promise<SynthResult>;
-  /** One line per reload or failure (a failure's line is followed by its message). */
+  /** Re-synthesizes into assemblyDir (rejects when the synth fails); `signal` stops it when the watcher closes. */
+  readonly synth: (signal: AbortSignal) => Promise<SynthResult>;
+  /** One line per reload or failure (a failure's line is followed by its message); nothing once closing. */
   readonly log: (line: string) => void;
   /** Quiet time after the last file event before a batch runs, in ms. @default 100 */
   readonly debounceMs?: number;
@@ -32,13 +32,18 @@ const SCRATCH_FILE = /^[.#]|~$|\.(swp|swx|tmp)$|^4913$/;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 export function startAppWatch(options: AppWatchOptions): Watcher {
-  const { appDir, log } = options;
+  const { appDir } = options;
+  // Closing aborts a synth under way; its failure is not news.
+  const closing = new AbortController();
+  const log = (line: string): void => {
+    if (!closing.signal.aborted) options.log(line);
+  };
   const assemblyDir = path.resolve(options.assemblyDir);
   const debounceMs = options.debounceMs ?? 100;
   const batches = changeBatches(debounceMs, async ({ what, startedAt: started }) => {
     let result: SynthResult;
     try {
-      result = await options.synth();
+      result = await options.synth(closing.signal);
     } catch (e) {
       log(`re-synth failed after ${seconds(performance.now() - started)} (${what}); still serving the last good API:\n${(e as Error).message}`);
       return;
@@ -102,6 +107,7 @@ export function startAppWatch(options: AppWatchOptions): Watcher {
   return {
     idle: () => batches.idle(),
     async close() {
+      closing.abort();
       for (const w of watchers.values()) w.close();
       watchers.clear();
       await batches.close();

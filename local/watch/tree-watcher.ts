@@ -9,17 +9,21 @@ export interface TreeWatcher {
   close(): void;
 }
 
-/** Calls `onChange` with the path (relative to `root`) of every file created, changed, renamed or removed under `dirs`. */
+/**
+ * Calls `onChange` with the path (relative to `root`) of every file created, changed, renamed or removed under
+ * `dirs`. A folder made or moved in is watched from then on, and the files already in it are reported: an editor
+ * or `mkdir -p x && cat > x/index.ts` writes them before its watcher can exist.
+ */
 export function watchTree(root: string, dirs: readonly string[], onChange: (file: string) => void): TreeWatcher {
   const watchers = new Map<string, FSWatcher>();
-  const add = (dir: string) => {
+  const add = (dir: string, isNew = false) => {
     if (watchers.has(dir) || !existsSync(dir)) return;
     let watcher: FSWatcher;
     try {
       watcher = watch(dir, (_event, name) => {
         if (!name) return;
         const full = path.join(dir, name.toString());
-        if (isDirectory(full)) add(full);
+        if (isDirectory(full)) add(full, true);
         else if (!existsSync(full) && watchers.has(full)) drop(full);
         onChange(path.relative(root, full));
       });
@@ -28,7 +32,11 @@ export function watchTree(root: string, dirs: readonly string[], onChange: (file
     }
     watcher.on('error', () => drop(dir));
     watchers.set(dir, watcher);
-    for (const entry of readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) add(path.join(dir, entry.name));
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) add(full, isNew);
+      else if (isNew) onChange(path.relative(root, full));
+    }
   };
   const drop = (dir: string) => {
     for (const [d, w] of watchers) {

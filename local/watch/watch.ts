@@ -1,10 +1,12 @@
 // `npm start --watch`: watches lambda/ and infra/ (node:fs watchers, no dependency) and keeps the
 // served API current. A change to a Lambda's source rebuilds just the bundles that read the file
 // (hot-bundles.ts) and swaps those functions in; a change to infra/ or the CDK configuration re-synthesizes
-// and swaps the whole API when the synth succeeds, and keeps serving the last good one when it fails.
-// Changes are handled one batch at a time; one line is logged per reload, with its time.
+// and swaps the whole API when the synth succeeds, and keeps serving the last good one when it fails. After a
+// failed synth every change is a synth, until one succeeds: what fixes it may be a Lambda's file (a route's
+// new handler). Changes are handled one batch at a time; one line is logged per reload, with its time.
 import { watch } from 'node:fs';
 import * as path from 'node:path';
+import { stop as stopEsbuild } from 'esbuild';
 import type { LocalApi } from '../server';
 import type { SynthResult } from '../template/synth';
 import { buildErrorText, hotBundles, type HotBundles } from './hot-bundles';
@@ -16,9 +18,9 @@ export interface WatchOptions {
   /** The assembly the API serves, which `synth` rewrites. */
   readonly assemblyDir: string;
   readonly api: LocalApi;
-  /** Re-synthesizes into assemblyDir (rejects when the synth fails). */
-  readonly synth: () => Promise<SynthResult>;
-  /** One line per reload or failure (a failure's line is followed by its message). */
+  /** Re-synthesizes into assemblyDir (rejects when the synth fails); `signal` stops it when the watcher closes. */
+  readonly synth: (signal: AbortSignal) => Promise<SynthResult>;
+  /** One line per reload or failure (a failure's line is followed by its message); nothing once closing. */
   readonly log: (line: string) => void;
   /** Quiet time after the last file event before a batch runs, in ms. @default 30 */
   readonly debounceMs?: number;
@@ -49,8 +51,14 @@ export function classifyChange(file: string): ChangeKind {
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 export async function startWatch(options: WatchOptions): Promise<Watcher> {
-  const { projectDir, assemblyDir, api, log } = options;
+  const { projectDir, assemblyDir, api } = options;
   const debounceMs = options.debounceMs ?? 30;
+  // Closing aborts a synth under way; what fails because of it (the synth, a rebuild) is not news.
+  const closing = new AbortController();
+  const log = (line: string): void => {
+    if (!closing.signal.aborted) options.log(line);
+  };
+  let synthFailed = false;
   let bundles: HotBundles | undefined = await loadBundles();
   async function loadBundles(): Promise<HotBundles | undefined> {
     try {
@@ -63,7 +71,7 @@ export async function startWatch(options: WatchOptions): Promise<Watcher> {
 
   const batches = changeBatches(debounceMs, async ({ files, what, startedAt }) => {
     const absolute = new Set(files.map((f) => path.join(projectDir, f)));
-    const synth = !bundles || files.some((f) => classifyChange(f) === 'synth');
+    const synth = synthFailed || !bundles || files.some((f) => classifyChange(f) === 'synth');
     if (synth) await resynth(what, startedAt);
     else await reloadCode(absolute, what, startedAt);
   });
@@ -74,11 +82,13 @@ export async function startWatch(options: WatchOptions): Promise<Watcher> {
   async function resynth(what: string, started: number): Promise<void> {
     let result: SynthResult;
     try {
-      result = await options.synth();
+      result = await options.synth(closing.signal);
     } catch (e) {
+      synthFailed = true;
       log(`re-synth failed after ${seconds(performance.now() - started)} (${what}); still serving the last good API:\n${(e as Error).message}`);
       return;
     }
+    synthFailed = false;
     if (result.skipped) return log(`${what}: the synth inputs are unchanged, nothing to reload`);
     try {
       await api.reload(assemblyDir);
@@ -112,10 +122,13 @@ export async function startWatch(options: WatchOptions): Promise<Watcher> {
   return {
     idle: () => batches.idle(),
     async close() {
+      closing.abort();
       tree.close();
       topWatcher.close();
       await batches.close();
-      await bundles?.dispose();
+      // Not each context's dispose(): on Ctrl-C the terminal signalled esbuild's service too, and asking a
+      // service that is going away can crash esbuild's client (`TypeError: callback is not a function`).
+      if (bundles) await stopEsbuild();
     },
   };
 }

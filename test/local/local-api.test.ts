@@ -12,6 +12,7 @@ import { request } from './support/http';
 import { collectLogs, type Logs } from './support/logs';
 import { tempDir } from './support/temp-dir';
 import { oidcSettings } from '../../local/template/oidc-settings';
+import { ROUTES } from '../../infra/routes';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const dir = tempDir('local-stack');
@@ -39,8 +40,8 @@ afterAll(async () => {
 const get = (p: string, token?: string) => request(api.url, p, token === undefined ? {} : { headers: { Authorization: `Bearer ${token}` } });
 
 describe('the real stack, served locally', () => {
-  test('the template is read, not re-declared: two routes, two authorizers on one function', () => {
-    expect(api.model.methods.map((m) => `${m.httpMethod} ${m.resourcePath}`).sort()).toEqual(['GET /', 'GET /profile']);
+  test('the template is read, not re-declared: the routes of infra/routes.ts, two authorizers on one function', () => {
+    expect(api.model.methods.map((m) => `${m.httpMethod} ${m.resourcePath}`).sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
     const authorizers = [...api.model.authorizers.values()];
     expect(authorizers.map((a) => [a.identitySources.map((s) => s.expression), a.ttlSeconds]).sort()).toEqual([
       [[], 0],

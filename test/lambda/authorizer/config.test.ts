@@ -1,5 +1,6 @@
 import { readConfig } from '../../../lambda/authorizer/config';
 import { ConfigError } from '../../../lambda/authorizer/errors';
+import { ROUTES } from '../../../infra/routes';
 import { authorizerEnv } from '../../helpers/config';
 
 const base = authorizerEnv('https://issuer.example.com');
@@ -21,7 +22,7 @@ describe('readConfig', () => {
       tokenCacheSize: 1000,
     });
     expect(c.algorithms).toEqual(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA']);
-    expect(c.routes.map((r) => `${r.auth} ${r.method} ${r.resourcePath} ${r.scopes.join(',')}`)).toEqual(['optional GET / ', 'required GET /profile profile']);
+    expect(c.routes.map((r) => `${r.auth} ${r.method} ${r.resourcePath} ${r.scopes.join(',')}`)).toEqual(ROUTES.map((r) => `${r.auth} ${r.method} ${r.path} ${r.scopes.join(',')}`));
     expect(c.issuers[0]!.jwksUri).toBeUndefined();
   });
 

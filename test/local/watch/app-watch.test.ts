@@ -13,7 +13,7 @@ const SETTLE_MS = 400;
 
 let temp: ReturnType<typeof tempDir>;
 let watcher: Watcher;
-let next: () => Promise<SynthResult>;
+let next: (signal: AbortSignal) => Promise<SynthResult>;
 const synths: number[] = [];
 const reloads: string[] = [];
 const lines: string[] = [];
@@ -45,9 +45,9 @@ beforeEach(() => {
     appDir: temp.path,
     assemblyDir: path.join(temp.path, 'local.out'),
     api: { reload: async (dir) => void reloads.push(dir) },
-    synth: () => {
+    synth: (signal) => {
       synths.push(Date.now());
-      return next();
+      return next(signal);
     },
     log: (line) => lines.push(line),
     debounceMs: 20,
@@ -92,4 +92,18 @@ test('a failed synth keeps the last good API, and an unchanged one reloads nothi
   write('app.js');
   expect(await untilLogged(2)).toBe('app.js: the synth inputs are unchanged, nothing to reload');
   expect(reloads).toEqual([]);
+});
+
+test('closing stops a synth under way, and says nothing of it', async () => {
+  let started!: () => void;
+  const running = new Promise<void>((resolve) => (started = resolve));
+  next = (signal) =>
+    new Promise((_resolve, reject) => {
+      started();
+      signal.addEventListener('abort', () => reject(new Error('cdk synth was stopped')));
+    });
+  write('app.js');
+  await running;
+  await watcher.close();
+  expect(lines).toEqual([]);
 });

@@ -1,6 +1,7 @@
 // `npm start --watch` on a throwaway copy of the project: the real synth, the real local API, real file
 // edits. Each check waits for file events, so it polls for the new answer within a generous bound and
 // never asserts a tight time; the reload times are reported with SHOW_TIMINGS=1 (docs/local.md quotes them).
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { startDevIssuer, type DevIssuer } from '../../../local/dev-issuer/issuer';
 import { startLocalApi, type LocalApi } from '../../../local/server';
@@ -53,10 +54,11 @@ async function until(p: string, ok: (r: Reply) => boolean, boundMs: number, toke
   }
 }
 
-async function untilLogged(pattern: RegExp, boundMs: number): Promise<string> {
+/** The first line from `since` on (an index into watchLines) that matches `pattern`, within `boundMs`. */
+async function untilLogged(pattern: RegExp, boundMs: number, since = 0): Promise<string> {
   const started = performance.now();
   for (;;) {
-    const line = watchLines.find((l) => pattern.test(l));
+    const line = watchLines.slice(since).find((l) => pattern.test(l));
     if (line) return line;
     if (performance.now() - started > boundMs) throw new Error(`the watcher never logged ${pattern}; it said:\n${watchLines.join('\n')}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -93,18 +95,38 @@ test('a request already running when the code changes finishes on the old code; 
   expect(old.headers['x-version']).toBe('slow');
 });
 
+test('a route declared before its handler: one line says what to create, and creating it retries the synth', async () => {
+  const reader = await issuer.issueToken({ scope: 'openid invoices:read', email: 'ada@example.com' });
+  const since = watchLines.length;
+  const declared = "  { method: 'GET', path: '/profile', handler: 'profile', auth: 'required', scopes: ['profile'] },\n";
+  copy.edit('infra/routes.ts', declared, `${declared}  { method: 'GET', path: '/invoices', handler: 'invoices', auth: 'required', scopes: ['invoices:read'] },\n`);
+  const failure = await untilLogged(/^re-synth failed after/, SYNTH_BOUND_MS, since);
+  expect(failure).toMatch(/\(infra\/routes\.ts\); still serving the last good API:\ncdk synth exited with 1:\ninfra\/routes\.ts: route GET \/invoices has no handler: create lambda\/invoices\/index\.ts exporting handler$/);
+  expect((await get('/invoices', reader)).status).toBe(403); // the last good API has no such route
+
+  // Made as the line says, folder and file at once: a change under lambda/, which after a failed synth is a synth.
+  mkdirSync(path.join(copy.dir, 'lambda', 'invoices'));
+  writeFileSync(path.join(copy.dir, 'lambda', 'invoices', 'index.ts'), "import { json, routeHandler } from '../runtime';\n\nexport const handler = routeHandler((auth) => json(200, { user: auth.username }));\n");
+  const { reply } = await until('/invoices', (r) => r.status === 200, SYNTH_BOUND_MS, reader);
+  expect(reply.json()).toEqual({ user: 'ada@example.com' });
+  expect(await untilLogged(/^re-synthesized and reloaded in \d+\.\d\d s \(lambda\/invoices\/index\.ts\)$/, BOUND_MS, since)).toBeDefined();
+  expect((await get('/invoices', await issuer.issueToken({ scope: 'openid' }))).status).toBe(403);
+}, 150_000);
+
 test('an infra change re-synthesizes and swaps the API; a failing one keeps the last good API serving', async () => {
   const token = await issuer.issueToken({ scope: 'openid profile' });
   expect((await get('/hello')).status).toBe(403); // no such route yet: MISSING_AUTHENTICATION_TOKEN
+  const before = watchLines.length;
   const declared = "  { method: 'GET', path: '/profile', handler: 'profile', auth: 'required', scopes: ['profile'] },\n";
   copy.edit('infra/routes.ts', declared, `${declared}  { method: 'GET', path: '/hello', handler: 'homepage', auth: 'optional', scopes: [] },\n`);
   const { ms } = await until('/hello', (r) => r.status === 200, SYNTH_BOUND_MS);
-  timings.push(`infra change served over HTTP after ${Math.round(ms)} ms (${await untilLogged(/^re-synthesized and reloaded in/, BOUND_MS)})`);
+  timings.push(`infra change served over HTTP after ${Math.round(ms)} ms (${await untilLogged(/^re-synthesized and reloaded in/, BOUND_MS, before)})`);
   expect((await get('/profile', token)).status).toBe(200); // the dev issuer and its key outlive the reload
 
   // A route declared twice: the synth fails, the error is printed once, and the API that was served still is.
+  const since = watchLines.length;
   copy.edit('infra/routes.ts', "path: '/hello'", "path: '/profile'");
-  const failure = await untilLogged(/^re-synth failed after/, SYNTH_BOUND_MS);
+  const failure = await untilLogged(/^re-synth failed after/, SYNTH_BOUND_MS, since);
   expect(failure).toMatch(/\(infra\/routes\.ts\); still serving the last good API:\ncdk synth exited with 1:\ninfra\/routes\.ts: route GET \/profile is declared twice$/);
   expect(failure.match(/declared twice/g)).toHaveLength(1);
   expect((await get('/hello')).status).toBe(200);

@@ -147,7 +147,9 @@ describe('events', () => {
         stage: 'test',
         resourcePath: '/items/{id}',
         httpMethod: 'GET',
-        path: '/test/items/a/b',
+        // As the client called it (no stage in a local URL), with the host and port: what htu is rebuilt from.
+        path: '/items/a/b',
+        domainName: new URL(api.url).host,
         apiId,
         accountId: '123456789012',
         requestId: res.headers['x-amzn-requestid'],

@@ -6,7 +6,7 @@ import { Stack, Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { readConfig } from '../../lambda/authorizer/config';
 import { ConfigError } from '../../lambda/shared/errors';
-import type { RouteRule } from '../../lambda/shared/routes';
+import type { RouteRule, SenderConstraint } from '../../lambda/shared/routes';
 
 /**
  * Optional authorizer tuning. Each one left out is left out of the environment, so the authorizer's own
@@ -51,6 +51,16 @@ export interface OidcAuthorizerSettings {
    * `/realm_access/roles`), read back typed by `readAuthContext(event).claim(...)`. @default [] (none)
    */
   readonly contextClaims?: readonly string[];
+  /**
+   * Proof of possession for every issuer and route that sets none: `allowed` takes Bearer and DPoP (RFC 9449) or
+   * certificate-bound (RFC 8705) tokens, but a token carrying `cnf` only with its proof; `required` only those.
+   * @default 'off'
+   */
+  readonly senderConstraint?: SenderConstraint;
+  /** A DPoP proof's `iat` may be this far from now, either way, beyond the clock tolerance. @default 60 (seconds) */
+  readonly dpopProofMaxAgeSeconds?: number;
+  /** JWS algorithms a DPoP proof may be signed with; asymmetric only. @default RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA */
+  readonly dpopAlgorithms?: readonly string[];
 }
 
 /** One trusted issuer, as `issuers` lists them; unset fields take the global settings. */
@@ -71,6 +81,8 @@ export interface IssuerSetting {
   readonly requireAtJwt?: boolean;
   /** Claims handed on for this issuer's tokens, beside settings.contextClaims. @default [] */
   readonly contextClaims?: readonly string[];
+  /** Proof of possession for this issuer's tokens on routes that set none. @default settings.senderConstraint */
+  readonly senderConstraint?: SenderConstraint;
 }
 
 
@@ -92,6 +104,9 @@ export const SETTING_ENV: { readonly [K in keyof Required<OidcAuthorizerSettings
   metricsNamespace: 'OIDC_METRICS_NAMESPACE',
   metricsService: 'OIDC_METRICS_SERVICE',
   contextClaims: 'OIDC_CONTEXT_CLAIMS',
+  senderConstraint: 'OIDC_SENDER_CONSTRAINT',
+  dpopProofMaxAgeSeconds: 'OIDC_DPOP_PROOF_MAX_AGE_SECONDS',
+  dpopAlgorithms: 'OIDC_DPOP_ALGORITHMS',
 };
 
 /** Whom the authorizer trusts: one issuer (`issuer`, `audience`, `jwksUri`) or several (`issuers`), never both. */

@@ -1,6 +1,6 @@
 // Authorizer settings, read once at cold start from the environment the stack sets.
 // Every default is in defaults.ts; each one's unit is stated here and in README's configuration table.
-import { parseRouteTable, type RouteRule } from '../shared/routes';
+import { parseRouteTable, routeTakesProof, senderConstraintOf, type RouteRule, type SenderConstraint } from '../shared/routes';
 import { SUPPORTED_ALGORITHMS } from './algorithms';
 import { DEFAULTS } from './defaults';
 import { CLAIM_KEY_PREFIX, MAX_CONTEXT_CLAIM_BYTES } from '../shared/claims';
@@ -43,6 +43,16 @@ export interface AuthorizerConfig {
   readonly metricsNamespace: string;
   /** The `service` dimension of every metric. @default 'oidc-authorizer' */
   readonly metricsService: string;
+  /** Proof of possession for issuers and routes that set none (routes.ts). @default 'off' */
+  readonly senderConstraint: SenderConstraint;
+  /** A DPoP proof's iat may be this far from now, either way, beyond the clock tolerance. @default 60 (seconds) */
+  readonly dpopProofMaxAgeSeconds: number;
+  /** Algorithms a DPoP proof may be signed with; asymmetric only. @default every algorithm in algorithms.ts */
+  readonly dpopAlgorithms: readonly string[];
+  /** The DynamoDB table of DPoP proofs seen (replay-store.ts); set by the construct when a route takes proofs. */
+  readonly dpopReplayTable: string | undefined;
+  /** Whether any route can take a proof: whether DPoP and client certificates are looked at at all. */
+  readonly takesProofs: boolean;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -82,24 +92,38 @@ function words(value: string | undefined, separator: RegExp): string[] {
   return (value ?? '').split(separator).map((s) => s.trim()).filter(Boolean);
 }
 
+/** An allowlist of JWS algorithms from `name`, each one algorithms.ts supports (never none or HS*). */
+function algorithmList(env: Env, name: string, fallback: readonly string[]): readonly string[] {
+  const algorithms = env[name]?.trim() ? words(env[name], /[\s,]+/) : [...fallback];
+  for (const alg of algorithms) {
+    if (!SUPPORTED_ALGORITHMS.includes(alg)) {
+      throw new ConfigError(name, `${JSON.stringify(alg)} is not allowed; choose from ${SUPPORTED_ALGORITHMS.join(' ')} (never none or HS*)`);
+    }
+  }
+  if (algorithms.length === 0) throw new ConfigError(name, 'must name at least one algorithm');
+  return algorithms;
+}
+
 export function readConfig(env: Env): AuthorizerConfig {
+  const rawConstraint = env.OIDC_SENDER_CONSTRAINT?.trim();
+  const senderConstraint = rawConstraint ? senderConstraintOf(rawConstraint, 'OIDC_SENDER_CONSTRAINT', 'the value') : DEFAULTS.senderConstraint;
   const issuers = readIssuers(env, {
     requiredScopes: env.OIDC_REQUIRED_SCOPES === undefined ? DEFAULTS.requiredScopes : Object.freeze(words(env.OIDC_REQUIRED_SCOPES, /\s+/)),
     usernameClaim: env.OIDC_USERNAME_CLAIM?.trim() || DEFAULTS.usernameClaim,
     clientIdAsAudience: flag(env, 'OIDC_CLIENT_ID_AS_AUDIENCE'),
     requireAtJwt: flag(env, 'OIDC_REQUIRE_AT_JWT'),
     contextClaims: contextClaimList('OIDC_CONTEXT_CLAIMS', env.OIDC_CONTEXT_CLAIMS ?? ''),
+    senderConstraint,
   });
 
   const routes = parseRouteTable(env.OIDC_ROUTES);
 
-  const algorithms = env.OIDC_ALGORITHMS?.trim() ? words(env.OIDC_ALGORITHMS, /[\s,]+/) : [...DEFAULTS.algorithms];
-  for (const alg of algorithms) {
-    if (!SUPPORTED_ALGORITHMS.includes(alg)) {
-      throw new ConfigError('OIDC_ALGORITHMS', `${JSON.stringify(alg)} is not allowed; choose from ${SUPPORTED_ALGORITHMS.join(' ')} (never none or HS*)`);
-    }
+  const algorithms = algorithmList(env, 'OIDC_ALGORITHMS', DEFAULTS.algorithms);
+  const takesProofs = routes.some((r) => routeTakesProof(r, issuers));
+  const dpopReplayTable = env.OIDC_DPOP_REPLAY_TABLE?.trim() || undefined;
+  if (takesProofs && dpopReplayTable === undefined) {
+    throw new ConfigError('OIDC_DPOP_REPLAY_TABLE', 'is required when a route takes proofs of possession (senderConstraint allowed or required): the OidcAuthorizer construct creates the table and sets it');
   }
-  if (algorithms.length === 0) throw new ConfigError('OIDC_ALGORITHMS', 'must name at least one algorithm');
 
   const config: AuthorizerConfig = {
     issuers,
@@ -115,6 +139,11 @@ export function readConfig(env: Env): AuthorizerConfig {
     tokenCacheSize: integer(env, 'OIDC_TOKEN_CACHE_SIZE', DEFAULTS.tokenCacheSize, 0, 100000),
     metricsNamespace: cloudWatchName(env, 'OIDC_METRICS_NAMESPACE', DEFAULTS.metricsNamespace, 'namespace'),
     metricsService: cloudWatchName(env, 'OIDC_METRICS_SERVICE', DEFAULTS.metricsService, 'dimension'),
+    senderConstraint,
+    dpopProofMaxAgeSeconds: integer(env, 'OIDC_DPOP_PROOF_MAX_AGE_SECONDS', DEFAULTS.dpopProofMaxAgeSeconds, 1, 3600),
+    dpopAlgorithms: algorithmList(env, 'OIDC_DPOP_ALGORITHMS', DEFAULTS.dpopAlgorithms),
+    dpopReplayTable,
+    takesProofs,
   };
   checkKeyTimings(config);
   checkRouteIssuers(config);

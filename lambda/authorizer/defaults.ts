@@ -25,6 +25,12 @@ export const DEFAULTS = Object.freeze({
   clientIdAsAudience: false,
   /** entries */
   tokenCacheSize: 1000,
+  /** Proof of possession (DPoP, certificate-bound tokens) unless an issuer or route sets its own. */
+  senderConstraint: 'off' as const,
+  /** A DPoP proof's iat may be this far from now, either way, plus the clock tolerance; seconds. */
+  dpopProofMaxAgeSeconds: 60,
+  /** JWS algorithms a DPoP proof may be signed with: asymmetric only. */
+  dpopAlgorithms: DEFAULT_ALGORITHMS,
   /** CloudWatch namespace of the authorizer's metrics. */
   metricsNamespace: 'OidcAuthorizer',
   /** The `service` dimension on every metric: tells apart authorizers sharing a namespace. */

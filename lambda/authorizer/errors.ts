@@ -27,7 +27,14 @@ export type TokenErrorCode =
   | 'CLAIM_TOO_LARGE' // sub or the username over 255 bytes, or the scopes over 1024: README, "Size"
   | 'ANSWER_TOO_LARGE' // the whole answer (policy, context, principal) would be over 8 KB
   | 'TOKEN_USE_INVALID' // token_use present and not "access" (a Cognito ID token)
-  | 'SCOPE_MISSING'; // lacks a scope every token must hold
+  | 'SCOPE_MISSING' // lacks a scope every token must hold
+  // Proof of possession (possession.ts): RFC 9449 DPoP, RFC 8705 certificate-bound tokens.
+  | 'DPOP_PROOF_MISSING' // a DPoP-bound token came without a DPoP header
+  | 'DPOP_PROOF_INVALID' // the proof's typ, alg, jwk, signature or claims, or more than one DPoP header
+  | 'DPOP_BINDING_MISMATCH' // the proof's key is not the token's cnf.jkt, or its ath is not the token's hash
+  | 'DPOP_REPLAY' // the proof's jti was seen before within its window
+  | 'BEARER_NOT_ALLOWED' // a plain bearer token where a proof is required, or a bound token sent as Bearer
+  | 'CERT_BINDING_MISMATCH'; // cnf["x5t#S256"] is not the thumbprint of the client certificate, or none came
 
 export class TokenError extends AuthorizerError {
   // Spelled out: the authorizer is minified without keepNames, which would mangle the class name.
@@ -80,4 +87,13 @@ export class KeySetError extends AuthorizerError {
 export class KeysUnavailableError extends AuthorizerError {
   override readonly name = 'KeysUnavailableError';
   readonly code = 'KEYS_UNAVAILABLE';
+}
+
+/**
+ * The DPoP replay store could not say whether a proof is new (unreachable, failing, or too slow). Ends in 503:
+ * a proof that might be a replay is never allowed.
+ */
+export class ReplayStoreUnavailableError extends AuthorizerError {
+  override readonly name = 'ReplayStoreUnavailableError';
+  readonly code = 'REPLAY_STORE_UNAVAILABLE';
 }

@@ -2,7 +2,7 @@
 // (at cold start in index.ts, per test in tests) and reused by every warm invocation.
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
 import { encodeContextClaims, readClaim } from '../shared/claims';
-import type { AuthMode } from '../shared/routes';
+import { effectiveConstraint, type AuthMode } from '../shared/routes';
 import { checkTimes } from './claims';
 import type { AuthorizerConfig } from './config';
 import { AuthorizerError, TokenError, TokenMissingError } from './errors';
@@ -12,7 +12,9 @@ import { EmfMetrics } from './emf';
 import { jsonLogger, type Logger } from './log';
 import { reasonFor, type AuthorizerMetrics } from './metrics';
 import { PolicyBuilder, type Holder } from './policy';
-import { bearerCredential, checkB64Token } from './token';
+import { bindingOf, Possession, type Binding } from './possession';
+import { DynamoReplayStore, type ReplayStore } from './replay-store';
+import { authorizationCredential, checkB64Token } from './token';
 import { VerifiedTokenCache } from './token-cache';
 import type { Verified } from './verify';
 
@@ -25,6 +27,8 @@ export interface AuthorizerDeps {
   readonly metrics?: AuthorizerMetrics;
   /** Fractional milliseconds, for the verification time. @default performance.now */
   readonly elapsed?: () => number;
+  /** Where DPoP proofs are remembered. @default DynamoDB, the table config.dpopReplayTable names */
+  readonly replayStore?: ReplayStore;
 }
 
 export type AuthorizerHandler = (event: APIGatewayRequestAuthorizerEvent, context?: Pick<Context, 'awsRequestId'>) => Promise<APIGatewayAuthorizerResult>;
@@ -43,8 +47,12 @@ export interface Vouched {
   readonly issuer: TrustedIssuer;
   /** Holder of its scopes, issuer and claims, for the route rules. */
   readonly holder: Holder;
-  /** Indexes of the routes its policy allows. */
+  /** Indexes of the routes its policy allows when it comes as a plain bearer token. */
   readonly allowed: readonly number[];
+  /** Those it is allowed with a proof of possession: the routes that take one (the same as `allowed` when none does). */
+  readonly allowedWithProof: readonly number[];
+  /** What its `cnf` binds it to; undefined when it has none (or no route takes proofs). */
+  readonly binding: Binding | undefined;
   readonly context: AuthorizerContext;
   /** The answer's size without its policy, in bytes of JSON (answerBytes). */
   readonly bytes: number;
@@ -97,6 +105,28 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
   const policies = new PolicyBuilder(config.routes);
   const routeIndex = new Map(config.routes.map((r, i) => [`${r.method} ${r.resourcePath}`, i]));
   const keyAlive = (v: Vouched) => v.issuer.keyStore.vouchesFor(v.kid, v.alg, v.key);
+  let replayStore = deps.replayStore;
+  const possession = new Possession({
+    algorithms: config.dpopAlgorithms,
+    maxAgeSeconds: config.dpopProofMaxAgeSeconds,
+    toleranceSeconds: config.clockToleranceSeconds,
+    maxProofBytes: config.maxTokenBytes,
+    replay: () => (replayStore ??= new DynamoReplayStore(config.dpopReplayTable!)),
+  });
+
+  /**
+   * The routes allowed to a holder, by how the token comes. Plain Bearer: those taking no proof, and those
+   * allowing one when the token is not bound, so that a cached bearer decision never covers a route that
+   * requires a proof. With a proof: the routes that take one (their decisions are never cached).
+   */
+  const byPresentation = (issuer: TrustedIssuer, allowed: readonly number[], binding: Binding | undefined) => {
+    if (!config.takesProofs) return { allowed, allowedWithProof: allowed };
+    const constraint = (i: number) => effectiveConstraint(config.routes[i]!, issuer.config);
+    return {
+      allowed: Object.freeze(allowed.filter((i) => constraint(i) === 'off' || (constraint(i) === 'allowed' && binding === undefined))),
+      allowedWithProof: Object.freeze(allowed.filter((i) => constraint(i) !== 'off')),
+    };
+  };
 
   /** What the cache keeps of a fresh verification: the policy's routes and the context, worked out once. */
   const vouch = (issuer: TrustedIssuer, v: Verified): Vouched => {
@@ -113,7 +143,9 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
       Object.assign(context, entries);
     }
     const frozen = Object.freeze(context);
-    return { sub: v.sub, kid: v.kid, alg: v.alg, exp: v.exp, nbf: v.nbf, key: v.key, issuer, holder, allowed: policies.allowedRoutes(holder), context: frozen, bytes: answerBytes(v.sub, frozen) };
+    const binding = config.takesProofs ? bindingOf(claims) : undefined;
+    const routes = byPresentation(issuer, policies.allowedRoutes(holder), binding);
+    return { sub: v.sub, kid: v.kid, alg: v.alg, exp: v.exp, nbf: v.nbf, key: v.key, issuer, holder, ...routes, binding, context: frozen, bytes: answerBytes(v.sub, frozen) };
   };
 
   const handler: AuthorizerHandler = async (event, context) => {
@@ -125,8 +157,8 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     const requestId = context?.awsRequestId;
     let iss: string | undefined;
     try {
-      const token = bearerCredential(event.headers, event.multiValueHeaders, config.maxTokenBytes);
-      if (token === undefined) {
+      const credential = authorizationCredential(event.headers, event.multiValueHeaders, config.maxTokenBytes, config.takesProofs);
+      if (credential === undefined) {
         const allowed = policies.allowedRoutes(undefined);
         // Anonymous callers get the optional routes that require nothing of a token, as each route's Lambda agrees.
         if (index === undefined || !allowed.includes(index)) {
@@ -138,6 +170,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
         metrics.decision('Allow', 'ANONYMOUS');
         return { principalId: 'anonymous', policyDocument, context: { ...ANONYMOUS_CONTEXT } };
       }
+      const { token } = credential;
       // A token verified before skips its character check and jose's verification, not the clock: exp/nbf
       // are checked on every hit (the cache only holds tokens that passed both, keyed by their SHA-256).
       const nowSeconds = Math.floor(now() / 1000);
@@ -162,9 +195,12 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
         // A token inside the exp tolerance is accepted but not remembered: the cache drops entries at exp.
         if (vouched.exp > nowSeconds) tokenCache.offer(token, vouched);
       }
-      const policyDocument = policies.policy(event.methodArn, vouched.allowed);
+      // The proof is checked on every request, a cache hit too: the cache only spares the token's signature.
+      const proved = config.takesProofs && (await possession.check(effectiveConstraint(index === undefined ? {} : config.routes[index]!, vouched.issuer.config), credential, vouched.binding, event, nowSeconds));
+      const allowed = proved ? vouched.allowedWithProof : vouched.allowed;
+      const policyDocument = policies.policy(event.methodArn, allowed);
       checkAnswerSize(vouched.bytes + policies.bytes(policyDocument));
-      const permitted = index !== undefined && vouched.allowed.includes(index);
+      const permitted = index !== undefined && allowed.includes(index);
       const reason = permitted ? 'TOKEN_VALID' : reasonFor('Deny', index === undefined ? 'ROUTE_UNKNOWN' : (policies.shortfall(index, vouched.holder) ?? 'INTERNAL'));
       metrics.decision(permitted ? 'Allow' : 'Deny', reason);
       logger.log('INFO', permitted ? 'allow' : 'deny', {

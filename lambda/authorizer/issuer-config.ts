@@ -3,6 +3,7 @@
 // settings (OIDC_REQUIRED_SCOPES, OIDC_USERNAME_CLAIM, …); its own keys override them. Context claims are
 // the global ones plus the issuer's own.
 import { checkClaimReference } from '../shared/claims';
+import { senderConstraintOf, type SenderConstraint } from '../shared/routes';
 import { ConfigError } from './errors';
 import { parseConfiguredUrl } from './url';
 
@@ -23,6 +24,8 @@ export interface IssuerConfig {
   readonly requireAtJwt: boolean;
   /** Claims copied into the authorizer context (shared/claims.ts references). @default OIDC_CONTEXT_CLAIMS */
   readonly contextClaims: readonly string[];
+  /** Proof of possession for this issuer's tokens, unless a route sets its own. @default OIDC_SENDER_CONSTRAINT, itself 'off' */
+  readonly senderConstraint: SenderConstraint;
 }
 
 /** The global settings each issuer starts from. */
@@ -30,7 +33,7 @@ export type IssuerDefaults = Omit<IssuerConfig, 'issuer' | 'audiences' | 'jwksUr
 
 export const MAX_ISSUERS = 20;
 
-const ENTRY_KEYS = ['issuer', 'audience', 'jwksUri', 'usernameClaim', 'requiredScopes', 'clientIdAsAudience', 'requireAtJwt', 'contextClaims'] as const;
+const ENTRY_KEYS = ['issuer', 'audience', 'jwksUri', 'usernameClaim', 'requiredScopes', 'clientIdAsAudience', 'requireAtJwt', 'contextClaims', 'senderConstraint'] as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -115,6 +118,7 @@ function parseIssuerArray(json: string, defaults: IssuerDefaults): readonly Issu
       }
       if (e.usernameClaim !== undefined && (typeof e.usernameClaim !== 'string' || e.usernameClaim === '')) fail(`${at}.usernameClaim must be a claim name`);
       const own = e.contextClaims === undefined ? [] : contextClaimList('OIDC_ISSUERS', e.contextClaims, `${at}.contextClaims`);
+      const senderConstraint = e.senderConstraint === undefined ? defaults.senderConstraint : senderConstraintOf(e.senderConstraint, 'OIDC_ISSUERS', `${at}.senderConstraint`);
       return Object.freeze({
         issuer,
         audiences: Object.freeze([...(audiences as string[])]),
@@ -124,6 +128,7 @@ function parseIssuerArray(json: string, defaults: IssuerDefaults): readonly Issu
         clientIdAsAudience: bool('clientIdAsAudience'),
         requireAtJwt: bool('requireAtJwt'),
         contextClaims: Object.freeze([...new Set([...defaults.contextClaims, ...own])]),
+        senderConstraint,
       });
     }),
   );

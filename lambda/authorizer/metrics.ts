@@ -61,9 +61,15 @@ export const DENY_REASONS = [
   'CLAIM_RULE_UNMET',
   'ISSUER_NOT_ALLOWED',
   'ROUTE_UNKNOWN',
+  'DPOP_PROOF_MISSING',
+  'DPOP_PROOF_INVALID',
+  'DPOP_BINDING_MISMATCH',
+  'DPOP_REPLAY',
+  'BEARER_NOT_ALLOWED',
+  'CERT_BINDING_MISMATCH',
 ] as const;
 /** What is not a refusal of the token ends in 503: keys that cannot be had, or anything unexpected. */
-export const ERROR_REASONS = ['KEYS_UNAVAILABLE', 'INTERNAL'] as const;
+export const ERROR_REASONS = ['KEYS_UNAVAILABLE', 'REPLAY_STORE_UNAVAILABLE', 'INTERNAL'] as const;
 
 // Every code a refusal can carry is a Deny reason, or this does not compile.
 type Refusal = TokenErrorCode | 'TOKEN_MISSING' | Shortfall | 'ROUTE_UNKNOWN';

@@ -43,18 +43,24 @@ function trimOws(s: string): string {
 
 const ambiguous = (why: string) => new TokenError('TOKEN_AMBIGUOUS', why);
 
+/** The scheme and credential of the Authorization header. */
+export interface Credential {
+  /** `DPoP` only where proofs are taken (RFC 9449 §7.1); `Bearer` otherwise. */
+  readonly scheme: 'Bearer' | 'DPoP';
+  readonly token: string;
+}
+
 /**
- * extractBearerToken without the character check of the credential, which is checkB64Token. Split so that a
- * credential already in the verified-token cache (so checked when it was verified) is not scanned again.
- * API Gateway caches its answer under `headers`' copy, the last one sent, so a second copy of any kind
- * (blank too) is ambiguous, and so are `headers` and `multiValueHeaders` that do not name the same one.
+ * The one value of the header `isName` picks out, or undefined when there is none; `ambiguous` for a second copy.
+ * API Gateway caches its answer under `headers`' copy, the last one sent, so a second copy of any kind (blank
+ * too) is ambiguous, and so are `headers` and `multiValueHeaders` that do not name the same one.
  */
-export function bearerCredential(headers: Headers, multiValueHeaders: MultiHeaders, maxTokenBytes: number): string | undefined {
+export function singleHeader(headers: Headers, multiValueHeaders: MultiHeaders, isName: (name: string) => boolean, ambiguous: (why: string) => Error, label: string): string | undefined {
   let copies = 0;
   let value: string | undefined;
   if (multiValueHeaders) {
     for (const name in multiValueHeaders) {
-      if (!isAuthorization(name)) continue;
+      if (!isName(name)) continue;
       for (const v of multiValueHeaders[name] ?? []) if (copies++ === 0) value = v;
     }
   }
@@ -63,22 +69,40 @@ export function bearerCredential(headers: Headers, multiValueHeaders: MultiHeade
   if (headers) {
     for (const name in headers) {
       const v = headers[name];
-      if (v !== undefined && isAuthorization(name) && named++ === 0) last = v;
+      if (v !== undefined && isName(name) && named++ === 0) last = v;
     }
   }
-  if (copies > 1 || named > 1) throw ambiguous('more than one Authorization header');
-  if (multiValueHeaders && headers ? copies !== named || value !== last : false) throw ambiguous('headers and multiValueHeaders disagree on Authorization');
-  value ??= last;
+  if (copies > 1 || named > 1) throw ambiguous(`more than one ${label} header`);
+  if (multiValueHeaders && headers ? copies !== named || value !== last : false) throw ambiguous(`headers and multiValueHeaders disagree on ${label}`);
+  return value ?? last;
+}
+
+const authorizationAmbiguous = (why: string) => ambiguous(why);
+
+/**
+ * extractBearerToken without the character check of the credential, which is checkB64Token. Split so that a
+ * credential already in the verified-token cache (so checked when it was verified) is not scanned again.
+ */
+export function bearerCredential(headers: Headers, multiValueHeaders: MultiHeaders, maxTokenBytes: number): string | undefined {
+  return authorizationCredential(headers, multiValueHeaders, maxTokenBytes, false)?.token;
+}
+
+/** bearerCredential that also reads the `DPoP` scheme (in any case) when `dpop` is set. */
+export function authorizationCredential(headers: Headers, multiValueHeaders: MultiHeaders, maxTokenBytes: number, dpop: boolean): Credential | undefined {
+  const value = singleHeader(headers, multiValueHeaders, isAuthorization, authorizationAmbiguous, 'Authorization');
   if (value === undefined) return undefined;
   if (value.length > maxTokenBytes + 16) throw new TokenError('TOKEN_TOO_LARGE', 'Authorization header is over the size limit');
-  // `Bearer`, in any case, then one or more spaces, then the credential up to the end of the trimmed value.
+  // `Bearer` (or `DPoP`), in any case, then one or more spaces, then the credential up to the end of the trimmed value.
   const trimmed = trimOws(value);
   if (trimmed === '') return undefined;
-  if (trimmed.length < 8 || !isWordAt(trimmed, 0, 'bearer') || trimmed.charCodeAt(6) !== SPACE) throw malformed();
-  let start = 7;
+  let scheme: Credential['scheme'];
+  if (trimmed.length >= 8 && isWordAt(trimmed, 0, 'bearer') && trimmed.charCodeAt(6) === SPACE) scheme = 'Bearer';
+  else if (dpop && trimmed.length >= 6 && isWordAt(trimmed, 0, 'dpop') && trimmed.charCodeAt(4) === SPACE) scheme = 'DPoP';
+  else throw malformed();
+  let start = scheme === 'Bearer' ? 7 : 5;
   while (trimmed.charCodeAt(start) === SPACE) start++;
   if (trimmed.length - start > maxTokenBytes) throw new TokenError('TOKEN_TOO_LARGE', 'the bearer token is over the size limit');
-  return trimmed.slice(start);
+  return { scheme, token: trimmed.slice(start) };
 }
 
 /** Throws unless `credential` is a b64token: base64url, base64 or `~` characters, then `=` padding only. */

@@ -6,6 +6,20 @@ import { parseClaimRules, type ClaimRules } from './claims';
 
 export type AuthMode = 'optional' | 'required';
 
+/**
+ * Proof of possession (RFC 9449 DPoP, RFC 8705 certificate-bound tokens): `off` ignores `cnf` and takes Bearer
+ * only; `allowed` takes Bearer and proofs, but a token carrying `cnf` only with its proof; `required` takes only
+ * sender-constrained tokens with their proof.
+ */
+export const SENDER_CONSTRAINTS = ['off', 'allowed', 'required'] as const;
+export type SenderConstraint = (typeof SENDER_CONSTRAINTS)[number];
+
+/** `value` as a SenderConstraint, or a ConfigError naming `setting` (and `where` within it). */
+export function senderConstraintOf(value: unknown, setting: string, where = 'senderConstraint'): SenderConstraint {
+  if (typeof value === 'string' && (SENDER_CONSTRAINTS as readonly string[]).includes(value)) return value as SenderConstraint;
+  throw new ConfigError(setting, `${where} must be one of ${SENDER_CONSTRAINTS.join(', ')}, got ${JSON.stringify(value)}`);
+}
+
 /** Every method a route may declare, as API Gateway names them; ANY is every method. */
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
@@ -23,9 +37,11 @@ export interface RouteRule {
   readonly claims: ClaimRules;
   /** Issuers whose tokens may use the route; empty for every configured issuer. */
   readonly issuers: readonly string[];
+  /** Proof of possession on this route; unset takes the token issuer's (itself the global setting by default). */
+  readonly senderConstraint?: SenderConstraint;
 }
 
-const ROUTE_KEYS = new Set(['method', 'resourcePath', 'auth', 'scopes', 'claims', 'issuers']);
+const ROUTE_KEYS = new Set(['method', 'resourcePath', 'auth', 'scopes', 'claims', 'issuers', 'senderConstraint']);
 
 const METHODS: ReadonlySet<string> = new Set(HTTP_METHODS);
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/; // RFC 6749 §3.3 scope-token
@@ -52,6 +68,7 @@ export function validateRouteRule(value: unknown, setting: string): RouteRule {
   const claims = parseClaimRules(r.claims, where);
   const issuers = r.issuers ?? [];
   if (!Array.isArray(issuers) || !issuers.every((i) => typeof i === 'string' && i !== '')) throw new ConfigError(where, `issuers must be an array of issuer URLs`);
+  const senderConstraint = r.senderConstraint === undefined ? undefined : senderConstraintOf(r.senderConstraint, setting, `route ${method} ${r.resourcePath} senderConstraint`);
   return Object.freeze({
     method,
     resourcePath: r.resourcePath,
@@ -59,6 +76,7 @@ export function validateRouteRule(value: unknown, setting: string): RouteRule {
     scopes: Object.freeze([...new Set(scopes as string[])]),
     claims,
     issuers: Object.freeze([...new Set(issuers as string[])].sort()),
+    ...(senderConstraint === undefined ? {} : { senderConstraint }),
   });
 }
 
@@ -85,7 +103,8 @@ export function parseRouteTable(json: string | undefined, setting = 'OIDC_ROUTES
 
 const describe = (r: RouteRule) =>
   `${r.method} ${r.resourcePath} (${r.auth}${r.scopes.length ? `, scopes ${r.scopes.join(' ')}` : ''}` +
-  `${Object.keys(r.claims).length ? `, claims ${JSON.stringify(r.claims)}` : ''}${r.issuers.length ? `, issuers ${r.issuers.join(' ')}` : ''})`;
+  `${Object.keys(r.claims).length ? `, claims ${JSON.stringify(r.claims)}` : ''}${r.issuers.length ? `, issuers ${r.issuers.join(' ')}` : ''}` +
+  `${r.senderConstraint ? `, senderConstraint ${r.senderConstraint}` : ''})`;
 
 /**
  * The authorizer allows a token each route's resource pattern, and API Gateway reuses that policy for the
@@ -128,6 +147,8 @@ export function anonymousMay(rule: RouteRule): boolean {
  */
 export function requirementImplies(a: RouteRule, b: RouteRule): boolean {
   if (!b.scopes.every((s) => a.scopes.includes(s))) return false;
+  // Unset takes the issuer's setting, which only an equally unset route surely shares.
+  if (a.senderConstraint !== b.senderConstraint && (b.senderConstraint === undefined || a.senderConstraint === undefined || rank(a.senderConstraint) < rank(b.senderConstraint))) return false;
   for (const ref in b.claims) {
     const mine = a.claims[ref];
     if (!mine || !mine.every((v) => b.claims[ref]!.includes(v))) return false;
@@ -140,4 +161,27 @@ export function requirementImplies(a: RouteRule, b: RouteRule): boolean {
 export function holdsAll(held: ReadonlySet<string>, required: readonly string[]): boolean {
   for (const s of required) if (!held.has(s)) return false;
   return true;
+}
+
+const rank = (c: SenderConstraint) => SENDER_CONSTRAINTS.indexOf(c);
+
+/** What decides a route's effective sender constraint besides the route: each issuer's (its own, or the global). */
+export interface ProofIssuer {
+  readonly issuer: string;
+  readonly senderConstraint: SenderConstraint;
+}
+
+/** The sender constraint on `route` for a token of `issuer`: the route's when set, else the issuer's. */
+export function effectiveConstraint(route: Pick<RouteRule, 'senderConstraint'>, issuer: Pick<ProofIssuer, 'senderConstraint'>): SenderConstraint {
+  return route.senderConstraint ?? issuer.senderConstraint;
+}
+
+/**
+ * Whether `route` can take a proof (DPoP or a client certificate) from a token of some issuer that may use it:
+ * its methods then go behind an authorizer whose answers API Gateway never caches (a cached Allow would accept
+ * the same proof again: RFC 9449 §11.1). `issuers` are the configured ones with their effective settings.
+ */
+export function routeTakesProof(route: Pick<RouteRule, 'senderConstraint' | 'issuers'>, issuers: readonly ProofIssuer[]): boolean {
+  if (route.senderConstraint !== undefined) return route.senderConstraint !== 'off';
+  return issuers.some((i) => (route.issuers.length === 0 || route.issuers.includes(i.issuer)) && i.senderConstraint !== 'off');
 }

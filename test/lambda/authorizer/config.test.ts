@@ -8,7 +8,7 @@ describe('readConfig', () => {
   it('reads the stack environment with documented defaults', () => {
     const c = readConfig({ ...base, OIDC_AUDIENCE: 'api://a, api://b' });
     expect(c.issuers).toEqual([
-      { issuer: 'https://issuer.example.com', audiences: ['api://a', 'api://b'], requiredScopes: ['openid'], usernameClaim: 'email', requireAtJwt: false, clientIdAsAudience: false, contextClaims: [] },
+      { issuer: 'https://issuer.example.com', audiences: ['api://a', 'api://b'], requiredScopes: ['openid'], usernameClaim: 'email', requireAtJwt: false, clientIdAsAudience: false, contextClaims: [], senderConstraint: 'off' },
     ]);
     expect(c).toMatchObject({
       clockToleranceSeconds: 60,

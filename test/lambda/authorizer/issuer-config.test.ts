@@ -19,8 +19,8 @@ describe('OIDC_ISSUERS', () => {
       ),
     );
     expect(c.issuers).toEqual([
-      { issuer: A, audiences: ['api-a'], requiredScopes: ['openid', 'api'], usernameClaim: 'upn', clientIdAsAudience: false, requireAtJwt: false, contextClaims: ['tenant_id'] },
-      { issuer: B, audiences: ['api-b', 'api-b2'], jwksUri: 'https://keys.b.example.com/jwks', requiredScopes: [], usernameClaim: 'preferred_username', clientIdAsAudience: true, requireAtJwt: true, contextClaims: ['tenant_id', 'roles'] },
+      { issuer: A, audiences: ['api-a'], requiredScopes: ['openid', 'api'], usernameClaim: 'upn', clientIdAsAudience: false, requireAtJwt: false, contextClaims: ['tenant_id'], senderConstraint: 'off' },
+      { issuer: B, audiences: ['api-b', 'api-b2'], jwksUri: 'https://keys.b.example.com/jwks', requiredScopes: [], usernameClaim: 'preferred_username', clientIdAsAudience: true, requireAtJwt: true, contextClaims: ['tenant_id', 'roles'], senderConstraint: 'off' },
     ]);
   });
 

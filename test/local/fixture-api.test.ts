@@ -271,7 +271,7 @@ describe('MOCK integrations', () => {
     expect(res.headers).toMatchObject({
       'access-control-allow-origin': 'http://other.test',
       'access-control-allow-methods': 'GET',
-      'access-control-allow-headers': 'Authorization, Content-Type',
+      'access-control-allow-headers': 'Authorization, Content-Type, DPoP',
       'access-control-max-age': '60',
       vary: 'Origin',
     });

@@ -62,6 +62,14 @@ describe('parseStartOptions', () => {
     expect(parseStartOptions(['--synth'], { PORT: '8080', ISSUER_PORT: '9000' })).toMatchObject({ issuerPort: 9000, synth: 'force' });
   });
 
+  test('--sender-constraint (or SENDER_CONSTRAINT) goes to the synth as senderConstraint, one of off, allowed, required', () => {
+    expect(parseStartOptions(['--sender-constraint', 'allowed'], {})).toMatchObject({ senderConstraint: 'allowed' });
+    expect(parseStartOptions([], { SENDER_CONSTRAINT: 'required' })).toMatchObject({ senderConstraint: 'required' });
+    expect(parseStartOptions([], {})).not.toHaveProperty('senderConstraint');
+    expect(usageError(() => parseStartOptions(['--sender-constraint=dpop'], {}))).toMatch(/must be one of off, allowed, required, got "dpop"/);
+    expect(usageError(() => parseStartOptions(['--sender-constraint', 'allowed', '--no-synth'], {}))).toMatch(/needs a synth/);
+  });
+
   test('your own issuer needs its audience too', () => {
     expect(parseStartOptions(['--issuer', 'https://idp.example.com/', '--audience=api'], {})).toMatchObject({ issuer: 'https://idp.example.com/', audience: 'api' });
     expect(parseStartOptions([], { OIDC_ISSUER: 'https://idp.example.com/', OIDC_AUDIENCE: 'api' })).toMatchObject({ issuer: 'https://idp.example.com/' });

@@ -129,7 +129,8 @@ export class Possession {
     if (htm !== event.httpMethod) throw invalid('htm is not the request method');
     const called = requestUri(event.requestContext);
     if (typeof htu !== 'string' || /[?#]/.test(htu)) throw invalid('htu is not a URL without query and fragment');
-    if (called === undefined || normalized(htu) === undefined || normalized(htu) !== normalized(called)) throw invalid('htu is not the URL of the request');
+    const claimed = normalized(htu);
+    if (called === undefined || claimed === undefined || claimed !== normalized(called)) throw invalid('htu is not the URL of the request');
     const window = this.options.maxAgeSeconds + this.options.toleranceSeconds;
     if (typeof iat !== 'number' || !Number.isFinite(iat) || Math.abs(iat - nowSeconds) > window) throw invalid('iat is outside the proof window');
     if (typeof jti !== 'string' || jti === '' || jti.length > MAX_JTI_LENGTH) throw invalid(`jti is not a string of 1 to ${MAX_JTI_LENGTH} characters`);

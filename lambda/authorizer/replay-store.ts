@@ -22,7 +22,7 @@ type Sdk = { client: DynamoDBClient; PutItemCommand: typeof PutItemCommand };
 
 export class DynamoReplayStore implements ReplayStore {
   private readonly seen = new Map<string, number>();
-  private sdk: Promise<Sdk> | undefined;
+  private sdk: Sdk | undefined;
 
   /**
    * `clientConfig` is for tests and the emulator (an endpoint, a region, credentials); in Lambda the SDK reads
@@ -37,7 +37,7 @@ export class DynamoReplayStore implements ReplayStore {
   async remember(key: string, expiresAt: number, nowSeconds: number): Promise<void> {
     const known = this.seen.get(key);
     if (known !== undefined && known >= nowSeconds) throw replayed();
-    const { client, PutItemCommand } = await this.load();
+    const { client, PutItemCommand } = this.load();
     try {
       await client.send(
         new PutItemCommand({
@@ -66,15 +66,19 @@ export class DynamoReplayStore implements ReplayStore {
     this.seen.set(key, expiresAt);
   }
 
-  /** The SDK, imported on the first proof so that bearer-only cold starts never load it; forgotten on failure. */
-  private load(): Promise<Sdk> {
-    this.sdk ??= import('@aws-sdk/client-dynamodb').then(
-      ({ DynamoDBClient, PutItemCommand }) => ({ client: new DynamoDBClient({ maxAttempts: 2, ...this.clientConfig }), PutItemCommand }),
-      (e: unknown) => {
-        this.sdk = undefined;
+  /**
+   * The SDK, loaded on the first proof so that bearer-only cold starts never load it. `require`, not `import()`:
+   * CommonJS resolution honours the Lambda runtime's NODE_PATH, where its SDK lives; ESM resolution does not.
+   */
+  private load(): Sdk {
+    if (this.sdk === undefined) {
+      try {
+        const { DynamoDBClient, PutItemCommand } = require('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb');
+        this.sdk = { client: new DynamoDBClient({ maxAttempts: 2, ...this.clientConfig }), PutItemCommand };
+      } catch (e) {
         throw new ReplayStoreUnavailableError('the DynamoDB client could not be loaded', { cause: e });
-      },
-    );
+      }
+    }
     return this.sdk;
   }
 }

@@ -21,6 +21,20 @@ export interface ProviderOptions {
   readonly accounts: Readonly<Record<string, { email: string }>>;
   /** Signing keys, newest first: the first key fitting a resource's alg signs its tokens. */
   readonly keys: readonly TestKey[];
+  /**
+   * Sender-constrained tokens: DPoP (RFC 9449, oidc-provider's `features.dPoP`) and certificate-bound ones
+   * (RFC 8705, `features.mTLS`, for a second client; the test hands the client certificate in a header, as a
+   * TLS-terminating proxy would). @default false
+   */
+  readonly senderConstrained?: boolean;
+}
+
+/** What binds a token the client-credentials grant issues. */
+export interface Binding {
+  /** Makes the DPoP proof for the token request (htu, htm): the token is bound to its key. */
+  readonly dpop?: (htu: string, htm: string) => Promise<string>;
+  /** The client certificate (PEM) the token is bound to. */
+  readonly certificate?: string;
 }
 
 export interface RealProvider {
@@ -30,12 +44,14 @@ export interface RealProvider {
   readonly hits: { discovery: number; jwks: number };
   /** Republishes the key set (first key signs); the issuer URL and port stay the same. */
   setKeys(keys: readonly TestKey[]): Promise<void>;
-  clientCredentials(options: { resource: string; scope: string }): Promise<string>;
+  clientCredentials(options: { resource: string; scope: string } & Binding): Promise<string>;
   authorizationCode(options: { login: string; scope: string; resource: string }): Promise<string>;
   close(): Promise<void>;
 }
 
 const CLIENT_ID = 'e2e-client';
+const MTLS_CLIENT_ID = 'e2e-mtls-client';
+const CERT_HEADER = 'x-test-client-cert';
 const CLIENT_SECRET = randomBytes(24).toString('base64url');
 const REDIRECT_URI = 'http://127.0.0.1:9/callback';
 
@@ -57,6 +73,9 @@ function configuration(options: ProviderOptions, jwks: JWK[]) {
         token_endpoint_auth_method: 'client_secret_post',
         id_token_signed_response_alg: jwks[0]!.alg,
       },
+      ...(options.senderConstrained
+        ? [{ client_id: MTLS_CLIENT_ID, client_secret: CLIENT_SECRET, grant_types: ['client_credentials'], response_types: [], redirect_uris: [], token_endpoint_auth_method: 'client_secret_post', id_token_signed_response_alg: jwks[0]!.alg, tls_client_certificate_bound_access_tokens: true }]
+        : []),
     ],
     jwks: { keys: jwks },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
@@ -65,6 +84,12 @@ function configuration(options: ProviderOptions, jwks: JWK[]) {
     ttl: { AccessToken: 600, AuthorizationCode: 60, ClientCredentials: 600, Grant: 600, IdToken: 600, Interaction: 600, Session: 600 },
     features: {
       devInteractions: { enabled: true },
+      ...(options.senderConstrained
+        ? {
+            dPoP: { enabled: true },
+            mTLS: { enabled: true, certificateBoundAccessTokens: true, getCertificate: (ctx: { get(name: string): string }) => decodeURIComponent(ctx.get(CERT_HEADER)) || undefined },
+          }
+        : {}),
       clientCredentials: { enabled: true },
       resourceIndicators: {
         enabled: true,
@@ -109,9 +134,9 @@ interface Answer {
   body: string;
 }
 
-function send(url: string, options: { method?: string; form?: Record<string, string>; cookies?: Map<string, string> } = {}): Promise<Answer> {
+function send(url: string, options: { method?: string; form?: Record<string, string>; cookies?: Map<string, string>; headers?: Record<string, string> } = {}): Promise<Answer> {
   const body = options.form ? new URLSearchParams(options.form).toString() : undefined;
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...options.headers };
   if (body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
   if (options.cookies?.size) headers.cookie = [...options.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   return new Promise((resolve, reject) => {
@@ -137,8 +162,12 @@ function keepCookies(jar: Map<string, string>, answer: Answer): void {
   }
 }
 
-async function token(issuer: string, form: Record<string, string>): Promise<string> {
-  const answer = await send(`${issuer}/token`, { form: { client_id: CLIENT_ID, client_secret: CLIENT_SECRET, ...form } });
+async function token(issuer: string, form: Record<string, string>, binding: Binding = {}): Promise<string> {
+  const headers: Record<string, string> = {};
+  if (binding.dpop) headers.dpop = await binding.dpop(`${issuer}/token`, 'POST');
+  if (binding.certificate) headers[CERT_HEADER] = encodeURIComponent(binding.certificate);
+  const client_id = binding.certificate ? MTLS_CLIENT_ID : CLIENT_ID;
+  const answer = await send(`${issuer}/token`, { form: { client_id, client_secret: CLIENT_SECRET, ...form }, headers });
   const parsed = JSON.parse(answer.body) as { access_token?: string; error?: string; error_description?: string };
   if (answer.status !== 200 || !parsed.access_token) throw new Error(`token endpoint: ${answer.status} ${parsed.error} ${parsed.error_description}`);
   return parsed.access_token;
@@ -167,7 +196,7 @@ export async function startProvider(options: ProviderOptions): Promise<RealProvi
     clientId: CLIENT_ID,
     hits,
     setKeys,
-    clientCredentials: ({ resource, scope }) => token(issuer, { grant_type: 'client_credentials', resource, scope }),
+    clientCredentials: ({ resource, scope, ...binding }) => token(issuer, { grant_type: 'client_credentials', resource, scope }, binding),
 
     async authorizationCode({ login, scope, resource }) {
       const verifier = randomBytes(32).toString('base64url');

@@ -189,6 +189,17 @@ test('the bundled authorizer carries jose and verifies with it, not with node:cr
   expect(code).not.toMatch(/createPublicKey|\.verify\(\s*"sha/);
 });
 
+test('the bundled authorizer leaves the DynamoDB client to the Lambda runtime, and requires it only for a proof', () => {
+  const code = readFileSync(path.join(assets.get('authorizer')!.dir, 'index.js'), 'utf8');
+  // External (the runtime provides it), required inside the replay store's first write, not at load: the
+  // bearer decisions below run with no @aws-sdk to be found.
+  expect(code).toMatch(/require\("@aws-sdk\/client-dynamodb"\)/);
+  expect(code).not.toContain('ConditionalCheckFailedException extends');
+  // Not to be found from the asset, as in a runtime without it: the bearer decisions below would fail had it
+  // been required at load.
+  expect(() => require.resolve('@aws-sdk/client-dynamodb', { paths: [assets.get('authorizer')!.dir] })).toThrow();
+});
+
 test('the bundled authorizer, with the template’s environment, decides as the contract says', async () => {
   const good = `Bearer ${await token()}`;
   const otherKey = (await generateKeyPair('ES256')).privateKey;

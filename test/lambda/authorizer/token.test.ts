@@ -1,4 +1,4 @@
-import { extractBearerToken } from '../../../lambda/authorizer/token';
+import { authorizationCredential, extractBearerToken } from '../../../lambda/authorizer/token';
 
 const T = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';
 const extract = (headers: Record<string, string> | null, multi: Record<string, string[]> | null = null, max = 16384) =>
@@ -81,5 +81,33 @@ describe('extractBearerToken', () => {
 
   it('checks the size before parsing', () => {
     expect(() => extract({ Authorization: `Bearer ${'a'.repeat(600)}` }, null, 512)).toThrow(expect.objectContaining({ code: 'TOKEN_TOO_LARGE' }));
+  });
+});
+
+describe('authorizationCredential (the DPoP scheme, RFC 9449 §7.1)', () => {
+  const read = (value: string, dpop: boolean, multi?: string[]) => authorizationCredential({ Authorization: value }, multi ? { Authorization: multi } : null, 16384, dpop);
+
+  it.each([`DPoP ${T}`, `dpop ${T}`, `DPOP   ${T} `])('reads %s where proofs are taken', (value) => {
+    expect(read(value, true)).toEqual({ scheme: 'DPoP', token: T });
+  });
+
+  it('reads Bearer alike, with its scheme', () => {
+    expect(read(`Bearer ${T}`, true)).toEqual({ scheme: 'Bearer', token: T });
+  });
+
+  it('refuses the DPoP scheme where no route takes proofs, as today', () => {
+    expect(() => read(`DPoP ${T}`, false)).toThrow(expect.objectContaining({ code: 'TOKEN_MALFORMED' }));
+  });
+
+  it.each([
+    ['the scheme alone', 'DPoP', 'TOKEN_MALFORMED'],
+    ['no space after the scheme', `DPoP${T}`, 'TOKEN_MALFORMED'],
+    ['a longer word', `DPoPX ${T}`, 'TOKEN_MALFORMED'],
+  ])('refuses %s', (_n, value, code) => {
+    expect(() => read(value, true)).toThrow(expect.objectContaining({ code }));
+  });
+
+  it('refuses two Authorization headers, one DPoP and one Bearer', () => {
+    expect(() => read(`Bearer ${T}`, true, [`DPoP ${T}`, `Bearer ${T}`])).toThrow(expect.objectContaining({ code: 'TOKEN_AMBIGUOUS' }));
   });
 });

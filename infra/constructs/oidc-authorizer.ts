@@ -22,12 +22,13 @@ import {
 } from 'aws-cdk-lib/aws-apigateway';
 import type { Alarm, Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
-import { Code, type CodeConfig, type Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { type CfnFunction, Code, type CodeConfig, type Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import type { AuthorizerConfig } from '../../lambda/authorizer/config';
 import { DEFAULTS } from '../../lambda/authorizer/defaults';
+import { REPLAY_TIMEOUT_MS } from '../../lambda/authorizer/replay-store';
 import { SETTINGS_FILE } from '../../lambda/authorizer/settings-file';
 import type { ClaimRules } from '../../lambda/shared/claims';
 import { parseCorsOrigins } from '../../lambda/shared/cors';
@@ -189,7 +190,7 @@ export class OidcAuthorizer extends Construct {
       code: this.code,
       description: 'OIDC bearer-token REQUEST authorizer',
       environment: deferred,
-      timeout: Duration.seconds(Math.ceil((2 * fetchTimeoutMs + 4000) / 1000)),
+      timeout: lambdaTimeout(fetchTimeoutMs, false),
       memorySize: props.memorySize ?? DEFAULTS.memorySize,
       // The authorizer logs reason codes, not stack traces; runtime source maps cost ~1.4 ms of import and
       // 0.7-1.7 ms of the first decision (bench/). Its .map file still ships for decoding a trace offline.
@@ -366,6 +367,8 @@ export class OidcAuthorizer extends Construct {
     });
     table.grant(this.function, 'dynamodb:PutItem');
     this.function.addEnvironment(REPLAY_TABLE_ENV, table.tableName);
+    // A proof's write to the table comes on top of the key fetches: the Lambda must outlast both.
+    (this.function.node.defaultChild as CfnFunction).timeout = lambdaTimeout(this.props.settings?.fetchTimeoutMs ?? DEFAULTS.fetchTimeoutMs, true).toSeconds();
     Validations.of(table).acknowledge({
       id: 'AwsSolutions-DDB3',
       reason: 'The table only remembers DPoP proofs for the minute or two each stays fresh (then TTL deletes it): by the time a restore finished, every entry it brought back would have expired, so point-in-time recovery has nothing to recover.',
@@ -403,6 +406,15 @@ function mergeRoutes(routes: readonly CollectedRoute[]): RouteRule[] {
     }
   }
   return [...byKey.values()].map((r) => r.rule);
+}
+
+/**
+ * How long the authorizer may run: discovery plus JWKS, each bounded by the fetch timeout, with proofs also the
+ * replay table's write, plus a margin for the cold start and the signature checks, so that a slow issuer or
+ * table ends in our 503, never a Lambda timeout.
+ */
+function lambdaTimeout(fetchTimeoutMs: number, takesProofs: boolean): Duration {
+  return Duration.seconds(Math.ceil((2 * fetchTimeoutMs + (takesProofs ? REPLAY_TIMEOUT_MS : 0) + 4000) / 1000));
 }
 
 /** `id`, or `id2`, `id3`… when `scope` already has a child so named. */

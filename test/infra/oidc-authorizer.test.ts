@@ -246,6 +246,8 @@ describe('proof of possession (RFC 9449 DPoP, RFC 8705)', () => {
     expect(oidc.replayTable).toBeDefined();
     expect(dynamoActions(t)).toEqual([{ Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } }]);
     expect(t.toJSON().Resources[functionId(stack, oidc)].Properties.Environment.Variables).toEqual({ OIDC_DPOP_REPLAY_TABLE: { Ref: tableId } });
+    // 2 × 3000 ms key fetches + the 1 s table write + 4 s margin; 10 s without proofs.
+    expect(t.toJSON().Resources[functionId(stack, oidc)].Properties.Timeout).toBe(11);
   });
 
   test('without a route that can take proofs there is no table, no permission and no DPoP challenge', () => {
@@ -255,6 +257,7 @@ describe('proof of possession (RFC 9449 DPoP, RFC 8705)', () => {
     t.resourceCountIs('AWS::DynamoDB::Table', 0);
     expect(dynamoActions(t)).toEqual([]);
     expect(oidc.replayTable).toBeUndefined();
+    expect(t.toJSON().Resources[functionId(stack, oidc)].Properties.Timeout).toBe(10);
     expect(challenge(t)).toEqual([`'Bearer realm="Api", error="invalid_token"'`]);
   });
 

@@ -1,9 +1,10 @@
 // `npm run bench`: builds the bundles, makes keys and tokens, starts a loopback issuer, runs the warm, Zipf,
-// cold and memory children side by side, prints the figures and writes bench/results/<date>.json.
+// cold and memory children side by side, prints the figures and writes them to bench/results/local/ (git-ignored),
+// or with --keep to bench/results/<date>.json.
 // Everything it starts (children, servers, the temp folder) is gone when it ends, however it ends.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { buildAll, MEMORY_CONTENDERS } from './build';
 import { coldVariants, runCold } from './cold-phase';
 import type { MemoryResult } from './memory';
@@ -12,6 +13,7 @@ import { LOG_SINK } from './lib/contender/ours';
 import { makeFixtures, makeSigners } from './lib/fixtures';
 import { startIssuer, type BenchIssuer } from './lib/issuer';
 import { machine } from './lib/machine';
+import { benchRun, resultsFile } from './lib/results-path';
 import { SETTINGS } from './lib/settings';
 import { render } from './print';
 import { checkTargets, coldFigures, mergeWarm, metricsCost, warmFigures, zipfFigures } from './summary';
@@ -27,6 +29,11 @@ const version = (pkg: string) => (JSON.parse(readFileSync(join(__dirname, '..', 
 async function main(): Promise<void> {
   const started = Date.now();
   const S = SETTINGS;
+  const run = benchRun(process.argv.slice(2), S);
+  const date = new Date().toISOString().slice(0, 10);
+  const file = resultsFile(join(__dirname, 'results'), date, run);
+  const where = relative(process.cwd(), file);
+  say(`bench: ${run.partial ? 'a partial run (BENCH_QUICK or BENCH_ONLY), shorter than a full one' : 'a full run takes about 4 minutes'}; results go to ${where}${run.keep ? '' : ' (git-ignored; --keep writes bench/results/<date>.json, to commit)'}`);
   // Other work on the machine skews every figure; say so rather than print numbers that look clean.
   const loadAtStart = loadavg()[0]!;
   if (loadAtStart > 1) say(`warning: load average is ${loadAtStart.toFixed(2)}; figures will be noisy (run on a quiet machine)`);
@@ -101,7 +108,7 @@ async function main(): Promise<void> {
     const targets = warm && zipf && cold && memory ? checkTargets(warm, zipf, cold, memory, bundles.sizes) : undefined;
     const versions = { jose: version('jose'), 'aws-jwt-verify': version('aws-jwt-verify'), esbuild: version('esbuild') };
     const record = {
-      date: new Date().toISOString().slice(0, 10),
+      date,
       loadAverageAtStart: loadAtStart,
       machine: machine(),
       versions,
@@ -117,13 +124,9 @@ async function main(): Promise<void> {
     };
     process.stdout.write(render({ ...record, settings: S }));
 
-    const resultsDir = join(__dirname, 'results');
-    mkdirSync(resultsDir, { recursive: true });
-    const partial = S.quick || !targets;
-    // Quick or partial runs are scratch: .tmp is git-ignored.
-    const file = join(resultsDir, partial ? `${record.date}-partial.tmp` : `${record.date}.json`);
+    mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
-    say(`wrote ${file} (${Math.round((Date.now() - started) / 1000)} s)`);
+    say(`wrote ${where} (${Math.round((Date.now() - started) / 1000)} s)`);
   } finally {
     await cleanup();
   }

@@ -1,5 +1,5 @@
 // The deployment's settings, read once from CDK context (-c key=value or cdk.json) and checked before any
-// construct exists, with messages that say what to type. Context keys and defaults are in README.
+// construct exists, with messages that say what to type. Context keys and defaults are in docs/configuration.md.
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IssuerSetting, OidcAuthorizerSettings } from './constructs/authorizer-settings';
 import { DEFAULTS } from '../lambda/authorizer/defaults';

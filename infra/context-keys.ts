@@ -1,6 +1,7 @@
 // Every CDK context key the app reads: THE list readConfig's lookups are typed against, so a key read
 // without being listed is a type error, and a key given without being read (a typo) fails the synth.
-// To add a setting, add its key here, read it in infra/config.ts, and document it in README.
+// To add a setting, add its key here, read it in infra/config.ts, and document it in docs/configuration.md.
+import { nearestName } from '../lambda/shared/nearest-name';
 
 export const CONTEXT_KEYS = [
   'issuer',
@@ -58,27 +59,7 @@ export function unknownContextKeyMessage(keys: Iterable<string>): string | undef
   return `CDK context key ${first} is not a setting of this app: ${hint}${others}`;
 }
 
-/** The known key closest to `key` by edit distance, if it is close enough to be a plausible misspelling. */
+/** The known key closest to `key`, if it is close enough to be a plausible misspelling. */
 export function nearestKey(key: string): ContextKey | undefined {
-  let best: ContextKey | undefined;
-  let bestDistance = Infinity;
-  for (const known of CONTEXT_KEYS) {
-    const d = editDistance(key.toLowerCase(), known.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [known, d];
-  }
-  // A third of the key's length is generous enough for a dropped letter or two and a wrong case.
-  return bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
-}
-
-/** Levenshtein distance, one row at a time. */
-function editDistance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) {
-      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    row = next;
-  }
-  return row[b.length]!;
+  return nearestName(key, CONTEXT_KEYS);
 }

@@ -1,4 +1,4 @@
-// What the figures were measured on, for the results file and the README.
+// What the figures were measured on, for the results file and bench/README.md.
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 

@@ -1,6 +1,6 @@
 // OidcAuthorizer's alarms and dashboard (`monitoring`), on the authorizer's own metrics (lambda/authorizer/
 // metrics.ts), its Lambda's and each RestApi's. Each alarm's description says what it means and what to check
-// first; README's runbook says the same at more length. Thresholds default to lambda/authorizer/defaults.ts.
+// first; docs/operations.md's runbook says the same at more length. Thresholds default to lambda/authorizer/defaults.ts.
 import { Annotations, Duration, Token } from 'aws-cdk-lib';
 import { type IRestApi, RestApiBase } from 'aws-cdk-lib/aws-apigateway';
 import {

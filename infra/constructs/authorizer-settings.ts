@@ -39,7 +39,7 @@ export interface OidcAuthorizerSettings {
   readonly clientIdAsAudience?: boolean;
   /** Verified tokens remembered per instance; 0 turns the cache off. @default 1000 (entries) */
   readonly tokenCacheSize?: number;
-  /** CloudWatch namespace of the authorizer's metrics (README, Metrics). @default 'OidcAuthorizer' */
+  /** CloudWatch namespace of the authorizer's metrics (docs/operations.md, Metrics). @default 'OidcAuthorizer' */
   readonly metricsNamespace?: string;
   /**
    * The `service` dimension of every metric: give each authorizer in an account and region its own, since

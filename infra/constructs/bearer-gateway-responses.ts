@@ -12,6 +12,23 @@ import { gatewayResponseCorsHeaders } from './cors';
 /** Seconds a client should wait before retrying after the authorizer could not decide. */
 export const RETRY_AFTER_SECONDS = 5;
 
+/**
+ * The RFC 6750 §3 `error_description` of each challenge: fixed text, never a value from the token. One text
+ * per status, not one per reason code, because that is all API Gateway can carry:
+ * - 401 (UNAUTHORIZED) is reached by a thrown `Unauthorized` or a missing identity source, and its gateway
+ *   response sees no `$context.authorizer`: the authorizer's reason cannot reach it. (API Gateway's result
+ *   cache keeps the decision per Authorization value anyway.)
+ * - 403 (ACCESS_DENIED) sees `$context.authorizer.*` after an explicit Deny, but a header mapping is one
+ *   expression, a literal or one variable: a challenge taken from the context would vanish on every implicit
+ *   deny (a route the token's Allow leaves out), and the context is one per token, cached and reused on every
+ *   route, so it cannot name the scope one route lacks. The log's reason code says which rule failed.
+ * Each is an RFC 6750 quoted-string value: %x20-21 / %x23-5B / %x5D-7E, and no `'` (the mapping's own quote).
+ */
+export const ERROR_DESCRIPTIONS = Object.freeze({
+  invalid_token: 'The access token is missing, malformed, expired or not valid for this API',
+  insufficient_scope: 'The access token does not meet the scope, claim or issuer requirements of this route',
+});
+
 // Printable ASCII without the quote characters: the realm sits in an RFC 7235 quoted-string, itself
 // inside a single-quoted API Gateway static mapping value.
 const REALM = /^[\x20\x21\x23-\x26\x28-\x5B\x5D-\x7E]+$/;
@@ -43,15 +60,16 @@ export function addBearerGatewayResponses(api: RestApiBase, realm: string, cors?
   api.addGatewayResponse('Unauthorized', {
     type: ResponseType.UNAUTHORIZED,
     statusCode: '401',
-    responseHeaders: { 'WWW-Authenticate': literal(`Bearer realm="${realm}", error="invalid_token"${dpop}`), ...corsHeaders },
+    responseHeaders: { 'WWW-Authenticate': literal(`Bearer realm="${realm}", error="invalid_token", error_description="${ERROR_DESCRIPTIONS.invalid_token}"${dpop}`), ...corsHeaders },
     templates: json('Unauthorized'),
   });
-  // A valid token whose policy does not list this route: it lacks the route's scopes. The challenge
-  // names no realm: the caller already holds a token for this one and only needs more scope.
+  // A valid token whose policy does not list this route (it lacks the route's scopes, claims or issuer), or
+  // is an explicit Deny (it lacks a scope every route requires). The challenge names no realm: the caller
+  // already holds a token for this one and only needs more scope.
   api.addGatewayResponse('AccessDenied', {
     type: ResponseType.ACCESS_DENIED,
     statusCode: '403',
-    responseHeaders: { 'WWW-Authenticate': literal('Bearer error="insufficient_scope"'), ...corsHeaders },
+    responseHeaders: { 'WWW-Authenticate': literal(`Bearer error="insufficient_scope", error_description="${ERROR_DESCRIPTIONS.insufficient_scope}"`), ...corsHeaders },
     templates: json('Forbidden'),
   });
   for (const [id, type] of [

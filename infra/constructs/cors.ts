@@ -1,6 +1,6 @@
 // CORS in API Gateway itself: an OPTIONS method on every declared resource answered by a MOCK integration
-// (no authorizer, no Lambda), and the static headers API Gateway's own error answers carry. README's
-// "Calling it from a browser" explains the choices, in particular gateway responses with several origins.
+// (no authorizer, no Lambda), and the static headers API Gateway's own error answers carry. docs/browser.md
+// explains the choices, in particular gateway responses with several origins.
 import { Validations } from 'aws-cdk-lib';
 import { ConfigError } from '../../lambda/shared/errors';
 import { AuthorizationType, type IResource, type Method, MockIntegration, PassthroughBehavior } from 'aws-cdk-lib/aws-apigateway';
@@ -53,7 +53,7 @@ export function preflightOriginTemplate(origins: readonly string[]): string {
 /**
  * Static Access-Control-* values for API Gateway's own answers (gateway responses), which can hold only
  * literals or request values, never a condition: `*` when any origin is allowed, the origin itself when
- * there is one, and `*` when there are several (see README: their bodies are fixed and carry no secret).
+ * there is one, and `*` when there are several (see docs/browser.md: their bodies are fixed and carry no secret).
  */
 export function gatewayResponseCorsHeaders(origins: CorsOrigins): Record<string, string> {
   const allowOrigin = !origins.any && origins.origins.length === 1 ? origins.origins[0]! : '*';

@@ -81,7 +81,7 @@ export interface OidcAuthorizerProps extends AuthorizerTrust {
   readonly resultsCacheTtl?: Duration;
   /**
    * Lambda memory, and with it the CPU share. A warm decision takes well under Lambda's 1 ms billing unit at
-   * 128 MiB; more memory buys a faster cold start (README, Performance).
+   * 128 MiB; more memory buys a faster cold start (bench/README.md).
    * @default 128 (MiB)
    */
   readonly memorySize?: number;
@@ -103,7 +103,7 @@ export interface OidcAuthorizerProps extends AuthorizerTrust {
   /**
    * Alarms (authorizer 503s, keys served stale, key fetch failures, Lambda errors and throttles, p99 latency,
    * and each RestApi's 5XX rate) and a dashboard (decisions by reason, key health, cache hit rate, each
-   * RestApi's 4XX/5XX and latency): `{}` for the defaults, `{ alarmTopic }` to be notified (README, Operate it).
+   * RestApi's 4XX/5XX and latency): `{}` for the defaults, `{ alarmTopic }` to be notified (docs/operations.md).
    * @default - none
    */
   readonly monitoring?: OidcMonitoring;

@@ -27,10 +27,10 @@ export interface Principal {
 
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
-// What a token puts in the answer is capped, so that the answer stays small whatever the token says (README,
-// "Size"): sub at most 255 bytes (OpenID Connect Core §2 allows no more), the username too, and the scopes
-// handed on (with `authenticated`) at most 1 KB. A longer one refuses the token rather than being cut: a
-// shortened sub or username is somebody else's.
+// What a token puts in the answer is capped, so that the answer stays small whatever the token says
+// (docs/configuration.md, "Claims handed on"): sub at most 255 bytes (OpenID Connect Core §2 allows no more),
+// the username too, and the scopes handed on (with `authenticated`) at most 1 KB. A longer one refuses the
+// token rather than being cut: a shortened sub or username is somebody else's.
 export const MAX_SUBJECT_BYTES = 255;
 export const MAX_SCOPES_BYTES = 1024;
 
@@ -96,7 +96,7 @@ export function validateClaims(claims: Record<string, unknown>, rules: ClaimRule
 
   const { held, scopes, scopeString } = scopeSets(claims);
   for (const s of rules.requiredScopes) {
-    if (!held.has(s)) throw new TokenError('SCOPE_MISSING', `token lacks the required scope ${s}`);
+    if (!held.has(s)) throw new TokenError('SCOPE_MISSING', `token lacks the required scope ${s}`, { sub, missingScope: s });
   }
   if (Buffer.byteLength(scopeString) > MAX_SCOPES_BYTES) throw tooLarge('the scopes are over 1024 bytes');
 

@@ -1,5 +1,5 @@
 // Authorizer settings, read once at cold start from the environment the stack sets.
-// Every default is in defaults.ts; each one's unit is stated here and in README's configuration table.
+// Every default is in defaults.ts; each one's unit is stated here and in docs/configuration.md's tables.
 import { parseRouteTable, routeTakesProof, senderConstraintOf, type RouteRule, type SenderConstraint } from '../shared/routes';
 import { SUPPORTED_ALGORITHMS } from './algorithms';
 import { DEFAULTS } from './defaults';
@@ -9,7 +9,7 @@ import { contextClaimList, readIssuers, type IssuerConfig } from './issuer-confi
 
 /**
  * What the context claims may take of the authorizer's answer, by construction: each claim at most
- * MAX_CONTEXT_CLAIM_BYTES plus its key. The whole answer is kept within 8 KB (README, "Claims handed on").
+ * MAX_CONTEXT_CLAIM_BYTES plus its key. The whole answer is kept within 8 KB (docs/configuration.md).
  */
 export const CONTEXT_CLAIMS_BUDGET_BYTES = 6144;
 

@@ -1,6 +1,6 @@
 // Every default of the authorizer and its construct, written once. The runtime parser (config.ts) and the
 // construct read them from here; test/lambda/authorizer/defaults.test.ts holds the construct's `@default`
-// doc comments and README's tables to them.
+// doc comments, README's props table and docs/'s tables to them.
 import { DEFAULT_ALGORITHMS } from './algorithms';
 
 export const DEFAULTS = Object.freeze({

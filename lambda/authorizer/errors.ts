@@ -8,7 +8,7 @@ export { ConfigError } from '../shared/errors';
 /** A failure of the authorizer at run time; configuration errors are the shared ConfigError. */
 export abstract class AuthorizerError extends OidcError {}
 
-/** Why a presented token was refused. Every one of these ends in 401. */
+/** Why a presented token was refused. Every one of these ends in 401 but SCOPE_MISSING, which is 403 (handler.ts). */
 export type TokenErrorCode =
   | 'TOKEN_MALFORMED' // not a bearer credential, not three base64url parts, or unparsable JSON
   | 'TOKEN_TOO_LARGE'
@@ -24,10 +24,10 @@ export type TokenErrorCode =
   | 'NOT_YET_VALID'
   | 'ISSUED_IN_FUTURE'
   | 'CLAIM_INVALID' // a registered claim of the wrong type, or a required one missing
-  | 'CLAIM_TOO_LARGE' // sub or the username over 255 bytes, or the scopes over 1024: README, "Size"
+  | 'CLAIM_TOO_LARGE' // sub or the username over 255 bytes, or the scopes over 1024: docs/configuration.md, "Size"
   | 'ANSWER_TOO_LARGE' // the whole answer (policy, context, principal) would be over 8 KB
   | 'TOKEN_USE_INVALID' // token_use present and not "access" (a Cognito ID token)
-  | 'SCOPE_MISSING' // lacks a scope every token must hold
+  | 'SCOPE_MISSING' // verified, but lacks a scope every token must hold: 403 insufficient_scope, RFC 6750 §3.1
   // Proof of possession (possession.ts): RFC 9449 DPoP, RFC 8705 certificate-bound tokens.
   | 'DPOP_PROOF_MISSING' // a DPoP-bound token came without a DPoP header
   | 'DPOP_PROOF_INVALID' // the proof's typ, alg, jwk, signature or claims, or more than one DPoP header
@@ -36,12 +36,24 @@ export type TokenErrorCode =
   | 'BEARER_NOT_ALLOWED' // a plain bearer token where a proof is required, or a bound token sent as Bearer
   | 'CERT_BINDING_MISMATCH'; // cnf["x5t#S256"] is not the thumbprint of the client certificate, or none came
 
+/**
+ * What the decision log may add to a refusal's code: `tokenIss` is the token's own, unverified `iss` (for
+ * ISSUER_MISMATCH; the log bounds and escapes it), `sub` and `missingScope` name a verified token that lacks a
+ * required scope (SCOPE_MISSING, which the handler answers with a Deny rather than a 401).
+ */
+export interface TokenFacts {
+  readonly tokenIss?: unknown;
+  readonly sub?: string;
+  readonly missingScope?: string;
+}
+
 export class TokenError extends AuthorizerError {
   // Spelled out: the authorizer is minified without keepNames, which would mangle the class name.
   override readonly name = 'TokenError';
   constructor(
     readonly code: TokenErrorCode,
     message: string,
+    readonly facts: TokenFacts = {},
   ) {
     super(message);
   }

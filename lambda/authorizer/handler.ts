@@ -9,7 +9,7 @@ import { AuthorizerError, TokenError, TokenMissingError } from './errors';
 import { fetchJson as defaultFetchJson, type FetchJson } from './http';
 import { Issuers, type TrustedIssuer } from './issuers';
 import { EmfMetrics } from './emf';
-import { jsonLogger, type Logger } from './log';
+import { jsonLogger, untrusted, type Logger } from './log';
 import { reasonFor, type AuthorizerMetrics } from './metrics';
 import { PolicyBuilder, type Holder } from './policy';
 import { bindingOf, Possession, type Binding } from './possession';
@@ -71,7 +71,7 @@ export interface Authorizer {
 
 /**
  * The most an answer may take, as JSON: API Gateway caches it per identity and copies it into every request.
- * Every answer is counted, its policy included, and one that would be larger is refused (README, "Size").
+ * Every answer is counted, its policy included, and one that would be larger is refused (docs/configuration.md, "Size").
  */
 export const MAX_ANSWER_BYTES = 8192;
 
@@ -85,7 +85,10 @@ function checkAnswerSize(bytes: number): void {
 const ANONYMOUS_CONTEXT: AuthorizerContext = Object.freeze({ anonymous: true, scopes: '' });
 const ANONYMOUS_BYTES = answerBytes('anonymous', ANONYMOUS_CONTEXT);
 
-/** The one place failures become API Gateway's language: exactly `Unauthorized` is 401, anything else 5xx. */
+/**
+ * The one place failures become API Gateway's language: exactly `Unauthorized` is 401, anything else 5xx. (A
+ * token that lacks a required scope never gets here: the handler answers it with a Deny, 403.)
+ */
 export function toGatewayError(error: unknown): Error {
   return new Error(refusesToken(error) ? 'Unauthorized' : 'Authorizer unavailable');
 }
@@ -217,6 +220,16 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
       });
       return { principalId: vouched.sub, policyDocument, context: vouched.context };
     } catch (error) {
+      if (error instanceof TokenError && error.code === 'SCOPE_MISSING' && error.facts.sub !== undefined) {
+        // A verified token that lacks a scope every request requires asks for more than it was granted:
+        // insufficient_scope (RFC 6750 §3.1), so 403, not the 401 of a token that is not valid. An explicit Deny
+        // of the whole stage, the anonymous-friendly routes too: a request with a token is judged by it, and the
+        // answer API Gateway caches for this token must be right on every route.
+        const { sub, missingScope } = error.facts;
+        metrics.decision('Deny', 'SCOPE_MISSING');
+        logger.log('INFO', 'deny', { event: 'decision', decision: 'deny', reason: 'SCOPE_MISSING', missingScope, route, iss, sub, requestId, ms: now() - started });
+        return { principalId: sub, policyDocument: policies.policy(event.methodArn, []), context: {} };
+      }
       const unauthorized = refusesToken(error);
       const reason = reasonFor(unauthorized ? 'Deny' : 'Error', error instanceof AuthorizerError ? error.code : 'INTERNAL');
       metrics.decision(unauthorized ? 'Deny' : 'Error', reason);
@@ -227,6 +240,8 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
         detail: error instanceof AuthorizerError ? error.message : 'unexpected error',
         route,
         iss,
+        // Beside the configured issuer (none yet when several are configured), the one the token named.
+        ...(error instanceof TokenError && 'tokenIss' in error.facts ? { tokenIss: untrusted(error.facts.tokenIss) } : {}),
         requestId,
         ms: now() - started,
       });

@@ -82,7 +82,7 @@ export class Issuers {
       throw fromJose(e, token);
     }
     const found = typeof iss === 'string' ? this.byIss.get(iss) : undefined;
-    if (!found) throw new TokenError('ISSUER_MISMATCH', 'iss is not a configured issuer');
+    if (!found) throw new TokenError('ISSUER_MISMATCH', 'iss is not a configured issuer', { tokenIss: iss });
     return found;
   }
 

@@ -1,4 +1,4 @@
-// The one place jose's errors become our stable reason codes (README, "Reason codes"). Branches on jose's
+// The one place jose's errors become our stable reason codes (docs/operations.md, "Logs"). Branches on jose's
 // `code` and `claim` only, never on message text, and never passes that text on: jose's messages quote what
 // the token says (an unknown `crit` entry, whole), and the decision log writes the detail. Anything that is
 // not jose saying the token is bad (a TypeError from a key, a code not listed here, an error of ours) is not
@@ -50,7 +50,9 @@ export function fromJose(error: unknown, token: string): unknown {
   const code = codeOf(e, token);
   if (code === undefined) return error;
   const claim = REGISTERED.has(e.claim ?? '') ? e.claim : 'a registered claim';
-  return new TokenError(code, DETAIL[code] ?? `jose: ${claim} is missing or invalid`);
+  // The token's own iss goes to the decision log beside the configured one (bounded and escaped there).
+  const facts = code === 'ISSUER_MISMATCH' ? { tokenIss: e.payload?.iss } : {};
+  return new TokenError(code, DETAIL[code] ?? `jose: ${claim} is missing or invalid`, facts);
 }
 
 function codeOf(e: JoseError, token: string): TokenErrorCode | undefined {

@@ -1,5 +1,5 @@
 // The authorizer's CloudWatch metrics, listed once: every name, its unit, its one dimension and the values that
-// dimension may take. README's metrics table says what each means, and a test holds it to this list. Dimension values never come from a request: a reason is one of the
+// dimension may take. docs/operations.md's metrics table says what each means, and a test holds it to this list. Dimension values never come from a request: a reason is one of the
 // fixed codes below, an issuer is its position in the configuration. Routes, subjects, issuer URLs and kids stay
 // in the log lines. Written as CloudWatch embedded metric format by emf.ts, once per invocation.
 import type { TokenErrorCode } from './errors';

@@ -69,12 +69,17 @@ export function parseConfiguredUrl(value: string, setting: string, where?: strin
   } catch {
     throw refuse(`must be an absolute URL such as https://login.example.com/, got ${JSON.stringify(redact(value))}`);
   }
+  // The value as written, so the mistake is there to see; with credentials, never them.
+  const credentials = url.username !== '' || url.password !== '';
+  const shown = JSON.stringify(credentials ? redact(url) : value);
   const loopback = isLoopbackHost(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw refuse(`must be an https URL (http is allowed only for a loopback host: localhost, 127.0.0.1, [::1]), got ${JSON.stringify(redact(value))}`);
+    throw refuse(`must be an https URL (http is allowed only for a loopback host: localhost, 127.0.0.1, [::1]), got ${shown}`);
   }
-  if (url.username || url.password || url.search || url.hash) {
-    throw refuse(`must not carry a query, fragment or credentials, got ${JSON.stringify(redact(value))}`);
+  // A bare `?` or `#` leaves search and hash empty but is still part of what `iss` would have to equal.
+  const extras = [credentials && 'credentials', (url.search !== '' || value.includes('?')) && 'a query', (url.hash !== '' || value.includes('#')) && 'a fragment'].filter(Boolean);
+  if (extras.length > 0) {
+    throw refuse(`must not carry a query, fragment or credentials, and ${shown} has ${extras.join(' and ')}${credentials ? ' (left out here)' : ''}`);
   }
   return { value, url, loopback };
 }

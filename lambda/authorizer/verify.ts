@@ -128,7 +128,7 @@ export class JwtVerifier {
    */
   private lookUp(token: string, kid: string | undefined, alg: string): Promise<readonly VerificationKey[]> {
     const claims = unverifiedClaims(token);
-    if (claims && claims.iss !== this.options.issuer) throw new TokenError('ISSUER_MISMATCH', 'iss is not the configured issuer');
+    if (claims && claims.iss !== this.options.issuer) throw new TokenError('ISSUER_MISMATCH', 'iss is not the configured issuer', { tokenIss: claims.iss });
     return this.keys.candidates(kid, alg);
   }
 

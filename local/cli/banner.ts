@@ -70,6 +70,28 @@ function requiredRoute(env: Readonly<Record<string, string | undefined>>, method
   }
 }
 
+/**
+ * The issuers the template's authorizers trust besides `issuer` (npm start's own), as their OIDC_ISSUERS says:
+ * what is served, whatever the flags were (with --no-synth, the assembly as it is).
+ */
+export function moreTrustedIssuers(model: ApiModel, issuer: string): { issuer: string; audience: string }[] {
+  const found = new Map<string, string>();
+  for (const a of model.authorizers.values()) {
+    const fn = model.functions.get(a.functionId);
+    let entries: unknown;
+    try {
+      entries = JSON.parse((fn ? oidcSettings(fn) : {}).OIDC_ISSUERS ?? '[]');
+    } catch {
+      continue; // the function itself will say so when it starts
+    }
+    for (const e of Array.isArray(entries) ? (entries as { issuer?: unknown; audience?: unknown }[]) : []) {
+      if (typeof e?.issuer !== 'string' || e.issuer === issuer || found.has(e.issuer)) continue;
+      found.set(e.issuer, Array.isArray(e.audience) ? e.audience.join(', ') : String(e.audience ?? ''));
+    }
+  }
+  return [...found].map(([i, audience]) => ({ issuer: i, audience }));
+}
+
 /** What the template's Lambdas were told about CORS (CORS_ALLOWED_ORIGINS), if anything. */
 function corsLine(model: ApiModel): string[] {
   const origins = [...model.functions.values()].map((f) => f.environment.CORS_ALLOWED_ORIGINS).find((v) => v !== undefined);
@@ -112,6 +134,7 @@ export function banner(input: BannerInput): string {
     input.devIssuer
       ? `Dev OIDC issuer ${input.issuer} (audience ${input.audience}; key generated at start)`
       : `Authorizer trusts ${input.issuer} (audience ${input.audience}); get tokens from it`,
+    ...moreTrustedIssuers(model, input.issuer).map((m) => `Also trusted: ${m.issuer} (audience ${m.audience}); get tokens from it`),
     ...corsLine(model),
     ...[...input.lambdaNodes.values()].map((n) => n.description),
     ...model.warnings.map((w) => `  warning: ${w}`),

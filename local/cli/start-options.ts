@@ -1,12 +1,16 @@
 // Settings of `npm start`, from the environment and arguments, checked before anything starts.
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { DEFAULTS } from '../../lambda/authorizer/defaults';
+import { MAX_ISSUERS, readIssuers } from '../../lambda/authorizer/issuer-config';
 import { formatCorsOrigins, parseCorsOrigins } from '../../lambda/shared/cors';
+import { ConfigError } from '../../lambda/shared/errors';
 import { SENDER_CONSTRAINTS, type SenderConstraint } from '../../lambda/shared/routes';
 import { LocalError } from '../errors';
+import { unknownArgument } from './unknown-argument';
 import { APP_MAX_FILES } from '../template/synth';
 
-export const START_USAGE = `Usage: npm start [-- --app DIR] [--watch] [--verbose] [--issuer https://idp.example.com/ --audience my-api] [--issuers JSON] [--cors ORIGINS] [--sender-constraint allowed] [--synth | --no-synth] [--env-vars file.json] [--output DIR] [--rest-api NAME] [--metrics]
+export const START_USAGE = `Usage: npm start [-- --app DIR] [--port 3000] [--watch] [--verbose] [--issuer https://idp.example.com/ --audience my-api] [--issuers JSON] [--cors ORIGINS] [--sender-constraint allowed] [--synth | --no-synth] [--env-vars file.json] [--output DIR] [--rest-api NAME] [--metrics]
 
 Synthesizes the CDK app (skipped when nothing changed) and serves its REST API from the cloud assembly.
   --app DIR            serve another CDK app that uses OidcAuthorizer: the one in DIR (its cdk.json),
@@ -18,7 +22,8 @@ Synthesizes the CDK app (skipped when nothing changed) and serves its REST API f
   --verbose            show cdk's and esbuild's own output
   --metrics            print the metrics each invocation would send to CloudWatch, one line each
                        (metrics: Deny{reason=EXPIRED}=1 …); without it they are not shown
-  PORT=3000            where the API listens (loopback only)
+  --port 3000          where the API listens (loopback only)
+  (or PORT)
   ISSUER_PORT=PORT+1   where the embedded dev OIDC issuer listens
   OIDC_ISSUER, OIDC_AUDIENCE (or --issuer, --audience)
                        trust your own issuer instead; no dev issuer is started
@@ -67,6 +72,9 @@ export interface StartOptions {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** Every flag of npm start, for "did you mean". */
+const START_FLAGS = ['--app', '--port', '--watch', '--verbose', '--metrics', '--issuer', '--audience', '--issuers', '--synth', '--no-synth', '--cors', '--sender-constraint', '--env-vars', '--output', '--rest-api', '--help'];
+
 function port(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw.trim() === '') return fallback;
   const n = Number(raw);
@@ -114,6 +122,7 @@ export function parseStartOptions(argv: readonly string[], env: Env): StartOptio
   let watch = false;
   let verbose = false;
   let metrics = false;
+  let portArg: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i]!.split(/=(.*)/s, 2) as [string, string | undefined];
     const value = () => {
@@ -122,6 +131,7 @@ export function parseStartOptions(argv: readonly string[], env: Env): StartOptio
       return v;
     };
     if (flag === '-h' || flag === '--help') return { port: 0, issuerPort: 0, synth, envOverrides, watch, verbose, metrics, help: true };
+    else if (flag === '--port') portArg = value();
     else if (flag === '--issuer') issuer = value();
     else if (flag === '--audience') audience = value();
     else if (flag === '--synth') synth = 'force';
@@ -136,7 +146,7 @@ export function parseStartOptions(argv: readonly string[], env: Env): StartOptio
     else if (flag === '--watch') watch = true;
     else if (flag === '--verbose') verbose = true;
     else if (flag === '--metrics') metrics = true;
-    else throw new LocalError('USAGE', `unknown argument ${JSON.stringify(argv[i])}\n\n${START_USAGE}`);
+    else throw new LocalError('USAGE', `${unknownArgument(argv[i]!, flag, START_FLAGS)}\n\n${START_USAGE}`);
   }
   if ((issuer === undefined) !== (audience === undefined)) {
     throw new LocalError('USAGE', 'name both your issuer and its audience (OIDC_ISSUER and OIDC_AUDIENCE, or --issuer and --audience), or neither to use the dev issuer');
@@ -159,22 +169,13 @@ export function parseStartOptions(argv: readonly string[], env: Env): StartOptio
   let moreIssuers: Record<string, unknown>[] | undefined;
   if (issuersJson !== undefined) {
     if (synth === 'skip') throw new LocalError('USAGE', '--issuers (or ISSUERS) changes the template, so it needs a synth: drop --no-synth');
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(issuersJson);
-    } catch {
-      parsed = undefined;
-    }
-    if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((e) => typeof e === 'object' && e !== null && !Array.isArray(e))) {
-      throw new LocalError('USAGE', `--issuers (or ISSUERS) must be a JSON array of {"issuer": …, "audience": …}; the entries are checked by the synth`);
-    }
-    moreIssuers = parsed as Record<string, unknown>[];
+    moreIssuers = checkMoreIssuers(issuersJson);
   }
   if (watch && synth === 'skip') throw new LocalError('USAGE', '--watch re-synthesizes on infra/ changes, so it needs synths: drop --no-synth');
   if (output !== undefined && (output.trim() === '' || path.resolve(output) === path.resolve('.') || (app !== undefined && path.resolve(output) === app))) {
     throw new LocalError('USAGE', `--output must name a directory for the cloud assembly, not a project folder, got ${JSON.stringify(output)}`);
   }
-  const apiPort = port('PORT', env.PORT, 3000);
+  const apiPort = portArg !== undefined ? port('--port', portArg, 3000) : port('PORT', env.PORT, 3000);
   return {
     ...(app !== undefined ? { app } : {}),
     port: apiPort,
@@ -192,6 +193,25 @@ export function parseStartOptions(argv: readonly string[], env: Env): StartOptio
     metrics,
     help: false,
   };
+}
+
+/**
+ * `--issuers` checked entry by entry by the authorizer's own parser, before anything starts, so that a mistake
+ * is named at the index the user wrote (the dev issuer, put first for the synth, would shift it by one).
+ */
+function checkMoreIssuers(json: string): Record<string, unknown>[] {
+  const setting = '--issuers (or ISSUERS)';
+  if (json.trim() === '') throw new LocalError('USAGE', `${setting} must be a JSON array of {"issuer": …, "audience": …}`);
+  try {
+    readIssuers({ OIDC_ISSUERS: json }, { ...DEFAULTS, contextClaims: [] });
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    throw new LocalError('USAGE', `${setting} ${e.reason}`, { cause: e });
+  }
+  const entries = JSON.parse(json) as Record<string, unknown>[];
+  // The issuer npm start trusts comes first: one place fewer.
+  if (entries.length > MAX_ISSUERS - 1) throw new LocalError('USAGE', `${setting} names ${entries.length} issuers; at most ${MAX_ISSUERS - 1} beside the one npm start trusts`);
+  return entries;
 }
 
 /** The CDK context naming whom to trust: the one issuer, or it first among `issuers` when more are given. */

@@ -2,6 +2,7 @@
 import type { TokenRequest } from '../dev-issuer/token';
 import { parseDuration } from './duration';
 import { LocalError } from '../errors';
+import { unknownArgument } from './unknown-argument';
 
 export const TOKEN_USAGE = `Usage: npm run -s token -- [--scope "openid profile"] [--email alice@example.com] [--expires 1h] [--sub id] [--audience aud] [--claim name=value]… [--dpop] [--port 3000]
 
@@ -47,7 +48,9 @@ export function parseTokenArgs(argv: readonly string[]): TokenArgs {
       continue;
     }
     const m = /^--([a-z]+)(?:=(.*))?$/s.exec(arg);
-    if (!m || !OPTIONS.has(m[1]!)) throw new LocalError('USAGE', `unknown argument ${JSON.stringify(arg)}\n\n${TOKEN_USAGE}`);
+    if (!m || !OPTIONS.has(m[1]!)) {
+      throw new LocalError('USAGE', `${unknownArgument(arg, arg.split('=')[0]!, [...OPTIONS, 'help', 'dpop'].map((o) => `--${o}`))}\n\n${TOKEN_USAGE}`);
+    }
     const value = m[2] ?? argv[++i];
     if (value === undefined) throw new LocalError('USAGE', `--${m[1]} needs a value\n\n${TOKEN_USAGE}`);
     if (m[1] === 'claim') claimArg(value, claims);

@@ -57,6 +57,11 @@ export interface GatewayResponseScope {
 export interface GatewayResponseOptions {
   /** Replaces the built-in message, e.g. the explicit-deny wording of ACCESS_DENIED. */
   readonly message?: string | null;
+  /**
+   * $context.authorizer (principalId and the answer's context): given only for an ACCESS_DENIED that an
+   * explicit Deny caused, the one refusal AWS renders it in. A thrown Unauthorized (UNAUTHORIZED) has none.
+   */
+  readonly authorizer?: Readonly<Record<string, string | number | boolean>>;
 }
 
 function render(template: string, scope: GatewayResponseScope, vars: Record<string, unknown>): string {
@@ -82,6 +87,7 @@ export function gatewayResponse(
   const message = options.message === undefined ? builtIn.message : options.message;
   const vars = {
     ...scope.context,
+    ...(options.authorizer !== undefined ? { authorizer: options.authorizer } : {}),
     error: { message: message ?? '', messageString: message === null ? 'null' : JSON.stringify(message), responseType: type, validationErrorString: '' },
   };
 

@@ -65,7 +65,12 @@ export class Gateway {
     context: Record<string, unknown>,
     refuse: (type: GatewayResponseType, authorizer: AuthorizerSource, reason: string, options?: GatewayResponseOptions) => GatewayResult,
   ): Promise<GatewayResult> {
-    if (!outcome.allowed) return refuse(outcome.response, outcome.source, outcome.reason, outcome.message === undefined ? {} : { message: outcome.message });
+    if (!outcome.allowed) {
+      return refuse(outcome.response, outcome.source, outcome.reason, {
+        ...(outcome.message !== undefined ? { message: outcome.message } : {}),
+        ...(outcome.authorizer !== undefined ? { authorizer: outcome.authorizer } : {}),
+      });
+    }
 
     const integration = match.method.integration;
     if (integration.type === 'MOCK') {

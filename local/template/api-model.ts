@@ -54,7 +54,7 @@ export interface IntegrationResponseModel {
 }
 
 export interface IntegrationModel {
-  /** AWS_PROXY and MOCK are served; anything else answers 500 locally (see README). */
+  /** AWS_PROXY and MOCK are served; anything else answers 500 locally (see docs/local.md). */
   readonly type: string;
   /** Logical id of the Lambda function, for AWS_PROXY. */
   readonly functionId?: string;

@@ -130,7 +130,7 @@ describe('a browser app on an allowed origin', () => {
 
   test('reads a 403 and its insufficient_scope challenge', async () => {
     const read = await fetchFrom(origins.allowed, '/profile', await token({ scope: 'openid' }));
-    expect(read).toMatchObject({ ok: true, status: 403, challenge: 'Bearer error="insufficient_scope"' });
+    expect(read).toMatchObject({ ok: true, status: 403, challenge: expect.stringMatching(/^Bearer error="insufficient_scope", error_description="[^"]+"$/) });
     expect(JSON.parse(read.body!)).toEqual({ message: 'Forbidden' });
   });
 
@@ -140,7 +140,7 @@ describe('a browser app on an allowed origin', () => {
   ])('reads the 401 and its invalid_token challenge for %s', async (_name, make) => {
     const read = await fetchFrom(origins.allowed, '/profile', await make());
     expect(read).toMatchObject({ ok: true, status: 401 });
-    expect(read.challenge).toMatch(/^Bearer realm="[^"]+", error="invalid_token"$/);
+    expect(read.challenge).toMatch(/^Bearer realm="[^"]+", error="invalid_token", error_description="[^"]+"$/);
     expect(JSON.parse(read.body!)).toEqual({ message: 'Unauthorized' });
   });
 
@@ -169,7 +169,7 @@ describe('a page on an origin that is not allowed', () => {
     expect(await fetchFrom(origins.other, '/')).toEqual({ ok: false, error: 'TypeError: Failed to fetch' });
   });
 
-  test('with several origins configured, reads only API Gateway’s own fixed error bodies (Access-Control-Allow-Origin: *), as README says', async () => {
+  test('with several origins configured, reads only API Gateway’s own fixed error bodies (Access-Control-Allow-Origin: *), as docs/browser.md says', async () => {
     const read = await fetchFrom(origins.other, '/profile');
     expect(read).toMatchObject({ ok: true, status: 401, body: '{"message":"Unauthorized"}' });
   });

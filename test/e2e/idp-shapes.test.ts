@@ -1,6 +1,6 @@
 // Access tokens shaped as five identity providers document them, signed with test keys and served by an
 // in-memory issuer at the provider's real discovery address: each is accepted or refused exactly as the
-// configuration for that provider (the one README shows) says.
+// configuration for that provider (the one docs/providers.md shows) says.
 import { SignJWT } from 'jose';
 import { readConfig } from '../../lambda/authorizer/config';
 import { createAuthorizer } from '../../lambda/authorizer/handler';
@@ -34,7 +34,7 @@ interface Row {
 
 interface Idp {
   readonly name: string;
-  /** The authorizer configuration README shows for this provider (OIDC_ROUTES aside). */
+  /** The authorizer configuration docs/providers.md shows for this provider (OIDC_ROUTES aside). */
   readonly env: Record<string, string>;
   readonly header: Record<string, unknown>;
   readonly claims: Claims;
@@ -89,7 +89,7 @@ const IDPS: readonly Idp[] = [
         path: '/',
         status: 401, reason: 'TOKEN_USE_INVALID',
       },
-      { name: 'M2M token (custom scope, no openid) → 401 while openid is required', claims: { sub: '3n4b5urk1ft4fl3mg5e62d9ado', scope: 'https://api.example.com/read', username: undefined }, path: '/', status: 401, reason: 'SCOPE_MISSING' },
+      { name: 'M2M token (custom scope, no openid) → 403 while openid is required', claims: { sub: '3n4b5urk1ft4fl3mg5e62d9ado', scope: 'https://api.example.com/read', username: undefined }, path: '/', status: 403, reason: 'SCOPE_MISSING' },
       { name: 'no aud and OIDC_CLIENT_ID_AS_AUDIENCE off → 401', env: { OIDC_CLIENT_ID_AS_AUDIENCE: 'false' }, path: '/', status: 401, reason: 'AUDIENCE_MISMATCH' },
       { name: 'no typ header and OIDC_REQUIRE_AT_JWT on → 401 (keep it off for Cognito)', env: { OIDC_REQUIRE_AT_JWT: 'true' }, path: '/', status: 401, reason: 'TYP_INVALID' },
     ],
@@ -125,14 +125,14 @@ const IDPS: readonly Idp[] = [
     rows: [
       { name: 'delegated token, scp string with profile → /profile, username from preferred_username', path: '/profile', status: 200, username: 'alice@contoso.com' },
       { name: 'scp without profile → 403 on /profile', claims: { scp: 'access_as_user' }, path: '/profile', status: 403 },
-      { name: 'scp without the required access_as_user → 401', claims: { scp: 'profile' }, path: '/', status: 401, reason: 'SCOPE_MISSING' },
+      { name: 'scp without the required access_as_user → 403', claims: { scp: 'profile' }, path: '/', status: 403, reason: 'SCOPE_MISSING' },
       {
         name: 'v1.0 token (sts.windows.net issuer) → 401 under the v2.0 issuer',
         claims: { iss: `https://sts.windows.net/${TENANT}/`, aud: `api://${ENTRA_API}`, ver: '1.0', upn: 'alice@contoso.com' },
         path: '/',
         status: 401, reason: 'ISSUER_MISMATCH',
       },
-      { name: 'app-only token (roles, no scp) → 401 while a delegated scope is required', claims: { scp: undefined, roles: ['Profile.Read'], preferred_username: undefined, name: undefined }, path: '/', status: 401, reason: 'SCOPE_MISSING' },
+      { name: 'app-only token (roles, no scp) → 403 while a delegated scope is required', claims: { scp: undefined, roles: ['Profile.Read'], preferred_username: undefined, name: undefined }, path: '/', status: 403, reason: 'SCOPE_MISSING' },
       { name: 'token for Microsoft Graph → 401', claims: { aud: '00000003-0000-0000-c000-000000000000' }, path: '/', status: 401, reason: 'AUDIENCE_MISMATCH' },
       { name: 'token from another tenant → 401', claims: { iss: 'https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0', tid: '9188040d-6c67-4c5b-b112-36a304b66dad' }, path: '/', status: 401, reason: 'ISSUER_MISMATCH' },
     ],
@@ -189,7 +189,7 @@ const IDPS: readonly Idp[] = [
       { name: 'issuer without its trailing slash → 401', claims: { iss: 'https://example-tenant.eu.auth0.com' }, path: '/', status: 401, reason: 'ISSUER_MISMATCH' },
       { name: 'token for /userinfo only (no API audience) → 401', claims: { aud: 'https://example-tenant.eu.auth0.com/userinfo' }, path: '/', status: 401, reason: 'AUDIENCE_MISMATCH' },
       { name: 'permissions are not scopes: profile only in permissions → 403 on /profile', claims: { scope: 'openid email', permissions: ['profile'] }, path: '/profile', status: 403 },
-      { name: 'client-credentials token (gty, no openid) → 401 while openid is required', claims: { sub: 'Xc9Lq2W7@clients', gty: 'client-credentials', scope: 'read:profile' }, path: '/', status: 401, reason: 'SCOPE_MISSING' },
+      { name: 'client-credentials token (gty, no openid) → 403 while openid is required', claims: { sub: 'Xc9Lq2W7@clients', gty: 'client-credentials', scope: 'read:profile' }, path: '/', status: 403, reason: 'SCOPE_MISSING' },
       { name: 'client-credentials token accepted once the required scope is the API’s own', claims: { sub: 'Xc9Lq2W7@clients', gty: 'client-credentials', scope: 'read:profile profile', 'https://api.example.com/email': undefined }, env: { OIDC_REQUIRED_SCOPES: 'read:profile' }, path: '/profile', status: 200, username: 'Xc9Lq2W7@clients' },
     ],
   },
@@ -271,7 +271,7 @@ describe.each(IDPS)('$name', (idp) => {
     expect(gateway.downstreamCalls).toBe(row.status === 200 ? 1 : 0);
     if (row.username !== undefined) expect(answer.context?.username).toBe(row.username);
     if (row.reason !== undefined) expect(decisions.at(-1)).toMatchObject({ decision: 'deny', reason: row.reason });
-    if (row.status === 403) expect(decisions.at(-1)).toMatchObject({ decision: 'deny', reason: 'INSUFFICIENT_SCOPE' });
+    if (row.status === 403) expect(decisions.at(-1)).toMatchObject({ decision: 'deny', reason: row.reason ?? 'INSUFFICIENT_SCOPE' });
   });
 });
 

@@ -78,7 +78,7 @@ describe('two issuers, each with its own audience, keys and rules', () => {
     expect((await decide('/profile', await tokenB())).status).toBe(200); // B requires no scope
     expect((await decide('/profile', await tokenA({ aud: 'api-b' }))).status).toBe(401); // B's audience, A's token
     expect(reasons().at(-1)).toMatchObject({ reason: 'AUDIENCE_MISMATCH', iss: a.url });
-    expect((await decide('/profile', await tokenA({ scope: 'profile' }))).status).toBe(401); // A still requires openid
+    expect((await decide('/profile', await tokenA({ scope: 'profile' }))).status).toBe(403); // A still requires openid: insufficient_scope
     expect(reasons().at(-1)).toMatchObject({ reason: 'SCOPE_MISSING', iss: a.url });
     // A token claiming B but signed with A's key: looked up in B's keys only, never A's.
     const forged = await signToken(rs, b.url, { now: NOW_MS / 1000, claims: { aud: 'api-b' }, header: { kid: 'es-b' } });

@@ -94,9 +94,9 @@ describe('tokens from the client-credentials grant', () => {
     expect(answer.context).toMatchObject({ username: provider.clientId, scopes: 'api:read profile authenticated' });
   });
 
-  it('are refused under the default configuration, which requires openid (machine tokens never carry it)', async () => {
+  it('are refused 403 insufficient_scope under the default configuration, which requires openid (machine tokens never carry it)', async () => {
     const { get } = gateway();
-    expect(await get('/profile', await machineToken())).toEqual({ status: 401 });
+    expect(await get('/profile', await machineToken())).toEqual({ status: 403, principalId: provider.clientId });
   });
 
   it('minted for another resource (audience) are refused with 401', async () => {

@@ -32,6 +32,16 @@ describe('required values', () => {
     expect(() => from({ ...base, issuer: 'https://login.example.com/#x' })).toThrow(/must not carry a query/);
   });
 
+  test('a refused issuer is shown as given, with what is wrong in it', () => {
+    expect(() => from({ ...base, issuer: 'https://login.example.com/?x=1' })).toThrow('"https://login.example.com/?x=1" has a query');
+    expect(() => from({ ...base, issuer: 'https://login.example.com/#top' })).toThrow('"https://login.example.com/#top" has a fragment');
+    expect(() => from({ ...base, issuer: 'https://login.example.com/?x#y' })).toThrow('has a query and a fragment');
+    // A bare ? or # is no less part of what iss would have to equal.
+    expect(() => from({ ...base, issuer: 'https://login.example.com/?' })).toThrow('"https://login.example.com/?" has a query');
+    expect(() => from({ ...base, issuer: 'https://login.example.com/#' })).toThrow('"https://login.example.com/#" has a fragment');
+    expect(() => from({ ...base, issuer: 'http://login.example.com/?x=1' })).toThrow('must be an https URL (http is allowed only for a loopback host: localhost, 127.0.0.1, [::1]), got "http://login.example.com/?x=1"');
+  });
+
   test('the issuer is kept exactly, since it is compared with iss byte for byte', () => {
     expect(from({ ...base, issuer: 'https://login.example.com' }).issuer).toBe('https://login.example.com');
     expect(from(base).issuer).toBe('https://login.example.com/');
@@ -106,6 +116,7 @@ describe('tuning values', () => {
   test('URL credentials are refused at synth as at cold start, and never echoed', () => {
     expect(() => from({ ...base, issuer: 'https://user:hunter2@login.example.com/' })).toThrow(/issuer must not carry a query, fragment or credentials/);
     expect(() => from({ ...base, issuer: 'https://user:hunter2@login.example.com/' })).toThrow(/^(?!.*hunter2)/s);
+    expect(() => from({ ...base, issuer: 'https://user:hunter2@login.example.com/?x=1' })).toThrow('"https://login.example.com/" has credentials and a query (left out here)');
   });
 
   test('infrastructure values are checked', () => {

@@ -8,6 +8,7 @@ import { CfnMethod, LambdaIntegration, RestApi } from 'aws-cdk-lib/aws-apigatewa
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { OidcAuthorizer, type OidcAuthorizerProps } from '../../infra';
+import { ERROR_DESCRIPTIONS } from '../../infra/constructs/bearer-gateway-responses';
 import { readConfig } from '../../lambda/authorizer/config';
 import { createAuthorizer } from '../../lambda/authorizer/handler';
 import { NO_METRICS } from '../../lambda/authorizer/metrics';
@@ -258,7 +259,7 @@ describe('proof of possession (RFC 9449 DPoP, RFC 8705)', () => {
     expect(dynamoActions(t)).toEqual([]);
     expect(oidc.replayTable).toBeUndefined();
     expect(t.toJSON().Resources[functionId(stack, oidc)].Properties.Timeout).toBe(10);
-    expect(challenge(t)).toEqual([`'Bearer realm="Api", error="invalid_token"'`]);
+    expect(challenge(t)).toEqual([`'Bearer realm="Api", error="invalid_token", error_description="${ERROR_DESCRIPTIONS.invalid_token}"'`]);
   });
 
   test('an issuer’s senderConstraint reaches the routes that set none, and only routes that issuer may use', () => {
@@ -289,12 +290,12 @@ describe('proof of possession (RFC 9449 DPoP, RFC 8705)', () => {
     t.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
       RestApiId: stack.resolve(bound.restApiId),
       ResponseType: 'UNAUTHORIZED',
-      ResponseParameters: { 'gatewayresponse.header.WWW-Authenticate': `'Bearer realm="Bound", error="invalid_token", DPoP realm="Bound", algs="ES256 EdDSA"'` },
+      ResponseParameters: { 'gatewayresponse.header.WWW-Authenticate': `'Bearer realm="Bound", error="invalid_token", error_description="${ERROR_DESCRIPTIONS.invalid_token}", DPoP realm="Bound", algs="ES256 EdDSA"'` },
     });
     t.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
       RestApiId: stack.resolve(plain.restApiId),
       ResponseType: 'UNAUTHORIZED',
-      ResponseParameters: { 'gatewayresponse.header.WWW-Authenticate': `'Bearer realm="Plain", error="invalid_token"'` },
+      ResponseParameters: { 'gatewayresponse.header.WWW-Authenticate': `'Bearer realm="Plain", error="invalid_token", error_description="${ERROR_DESCRIPTIONS.invalid_token}"'` },
     });
   });
 

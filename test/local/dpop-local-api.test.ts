@@ -88,7 +88,7 @@ describe('a DPoP-bound token from a real issuer, with proofs made by the dpop pa
     expect((await withDpop('/profile', bound, once)).status).toBe(200);
     const again = await withDpop('/profile', bound, once);
     expect(again.status).toBe(401);
-    expect(again.headers['www-authenticate']).toMatch(/^Bearer realm="[^"]+", error="invalid_token", DPoP realm="[^"]+", algs="[A-Za-z0-9 ]+"$/);
+    expect(again.headers['www-authenticate']).toMatch(/^Bearer realm="[^"]+", error="invalid_token", error_description="[^"]+", DPoP realm="[^"]+", algs="[A-Za-z0-9 ]+"$/);
     expect(logs.lambda.some((l) => l.includes('"reason":"DPOP_REPLAY"'))).toBe(true);
   });
 

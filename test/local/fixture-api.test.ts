@@ -52,7 +52,10 @@ describe('Lambda authorizer', () => {
     const other = await get('/other', token);
     expect(other.status).toBe(403);
     expect(other.headers['www-authenticate']).toBe('Bearer error="insufficient_scope"');
-    expect(other.json()).toEqual({ message: 'User is not authorized to access this resource' });
+    expect(other.json()).toEqual({ message: 'User is not authorized to access this resource', mode: '' });
+    // An implicit deny: AWS renders no $context.authorizer, so the mapped headers are left out.
+    expect(other.headers['x-mode']).toBeUndefined();
+    expect(other.headers['x-principal']).toBeUndefined();
     expect(logs.lastAuthorizer()).toBe('cached');
 
     now += 299_000;
@@ -73,12 +76,16 @@ describe('Lambda authorizer', () => {
   test('an explicit Deny beats an Allow with wildcards', async () => {
     const denied = await get('/other', 'deny-other k4');
     expect(denied.status).toBe(403);
-    expect(denied.json()).toEqual({ message: 'User is not authorized to access this resource with an explicit deny' });
+    // An explicit Deny: the gateway response may read the answer's principal and context.
+    expect(denied.json()).toEqual({ message: 'User is not authorized to access this resource with an explicit deny', mode: 'deny-other' });
+    expect(denied.headers).toMatchObject({ 'x-mode': 'deny-other', 'x-principal': 'user-1' });
     expect((await get('/items/9', 'deny-other k4')).status).toBe(200);
   });
 
   test('exactly "Unauthorized" is 401, and is not cached', async () => {
-    expect((await get('/items/1', 'unauthorized k5')).status).toBe(401);
+    const refused = await get('/items/1', 'unauthorized k5');
+    expect(refused.status).toBe(401);
+    expect(refused.headers['x-mode']).toBeUndefined(); // no $context.authorizer on a thrown Unauthorized
     await get('/items/1', 'unauthorized k5');
     expect(logs.lastAuthorizer()).toBe('invoked');
   });

@@ -1,6 +1,7 @@
 // `npm start --issuers`: the embedded dev issuer stands for one issuer, a loopback test issuer (ES256, by
 // JWKS URI) for another, both served by the real synthesized stack through the emulator.
 import * as path from 'node:path';
+import { banner } from '../../local/cli/banner';
 import { parseStartOptions, trustContext } from '../../local/cli/start-options';
 import { startDevIssuer, type DevIssuer } from '../../local/dev-issuer/issuer';
 import { startLocalApi, type LocalApi } from '../../local/server';
@@ -45,8 +46,17 @@ test('the authorizer trusts the dev issuer and the other one, each under its own
   expect(partner.hits.discovery).toBe(0);
 });
 
+test('the banner names the other trusted issuer beside the dev issuer, as the served template says', () => {
+  const text = banner({ model: api.model, apiUrl: api.url, assemblyNote: 'synthesized', lambdaNodes: new Map(), issuer: dev.issuer, audience: dev.audience, devIssuer: true });
+  const lines = text.split('\n');
+  const devLine = lines.findIndex((l) => l.startsWith(`Dev OIDC issuer ${dev.issuer}`));
+  expect(devLine).toBeGreaterThan(0);
+  expect(lines[devLine + 1]).toBe(`Also trusted: ${partner.url} (audience partner-api); get tokens from it`);
+  expect(lines.filter((l) => l.startsWith('Also trusted:'))).toHaveLength(1);
+});
+
 test('--issuers is checked before anything starts', () => {
-  expect(() => parseStartOptions(['--issuers', '{}'], {})).toThrow(/--issuers \(or ISSUERS\) must be a JSON array/);
+  expect(() => parseStartOptions(['--issuers', '{}'], {})).toThrow(/--issuers \(or ISSUERS\) must be a non-empty JSON array/);
   expect(() => parseStartOptions(['--issuers', '[{"issuer":"x"}]', '--no-synth'], {})).toThrow(/needs a synth/);
   expect(trustContext({ issuer: 'https://a/', audience: 'x' }, undefined)).toEqual({ issuer: 'https://a/', audience: 'x' });
 });

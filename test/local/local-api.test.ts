@@ -93,7 +93,17 @@ describe('the real stack, served locally', () => {
   test('a token without the profile scope gets 403 insufficient_scope on /profile', async () => {
     const res = await get('/profile', await issuer.issueToken({ scope: 'openid' }));
     expect(res.status).toBe(403);
-    expect(res.headers['www-authenticate']).toMatch(/^Bearer (realm="[^"]*", )?error="insufficient_scope"$/);
+    expect(res.headers['www-authenticate']).toMatch(/^Bearer (realm="[^"]*", )?error="insufficient_scope", error_description="[^"]+"$/);
+  });
+
+  test('a token without the required openid scope gets 403 insufficient_scope everywhere, the homepage too', async () => {
+    const t = await issuer.issueToken({ scope: 'profile' });
+    for (const p of ['/profile', '/']) {
+      const res = await get(p, t);
+      expect(res.status).toBe(403);
+      expect(res.headers['www-authenticate']).toMatch(/^Bearer error="insufficient_scope", error_description="[^"]+"$/);
+    }
+    expect(logs.lambda.filter((l) => l.includes('"reason":"SCOPE_MISSING"') && l.includes('"missingScope":"openid"')).length).toBeGreaterThan(0);
   });
 
   test.each([
@@ -103,7 +113,7 @@ describe('the real stack, served locally', () => {
   ])('%s gets 401 invalid_token', async (_name, make) => {
     const res = await get('/profile', await make());
     expect(res.status).toBe(401);
-    expect(res.headers['www-authenticate']).toMatch(/^Bearer (realm="[^"]*", )?error="invalid_token"$/);
+    expect(res.headers['www-authenticate']).toMatch(/^Bearer (realm="[^"]*", )?error="invalid_token", error_description="[^"]+"$/);
     expect(logs.lastAuthorizer()).toBe('invoked');
   });
 

@@ -43,6 +43,8 @@ export type AuthorizeOutcome = (
       readonly response: GatewayResponseType;
       /** Replaces the response type's built-in message. */
       readonly message?: string;
+      /** $context.authorizer for the gateway response: only after an explicit Deny, as AWS renders it. */
+      readonly authorizer?: Readonly<Record<string, string | number | boolean>>;
       /** Why, for the request log; never shown to the client. */
       readonly reason: string;
     }
@@ -111,7 +113,12 @@ export class AuthorizerStep {
       source,
       tokenCache,
       response: 'ACCESS_DENIED',
-      ...(decision === 'EXPLICIT_DENY' ? { message: 'User is not authorized to access this resource with an explicit deny' } : {}),
+      ...(decision === 'EXPLICIT_DENY'
+        ? {
+            message: 'User is not authorized to access this resource with an explicit deny',
+            authorizer: { ...auth.answer.context, principalId: auth.answer.principalId },
+          }
+        : {}),
       reason: `the policy ${decision === 'EXPLICIT_DENY' ? 'denies' : 'does not allow'} ${input.methodArn}`,
     };
   }

@@ -21,7 +21,7 @@ function applies(s: PolicyStatement, action: string, resource: string): boolean 
 
 /**
  * The decision for `request`. Conditions are not evaluated locally: an Allow with a Condition is taken as
- * not met and a Deny with one as met, so the emulator errs towards refusing (README says so).
+ * not met and a Deny with one as met, so the emulator errs towards refusing (docs/local.md says so).
  */
 export function evaluatePolicy(statements: readonly PolicyStatement[], request: PolicyRequest): PolicyDecision {
   const action = request.action ?? 'execute-api:Invoke';

@@ -1,5 +1,5 @@
 // Each default is written once (lambda/authorizer/defaults.ts): the parser applies it, and the construct's doc
-// comments and README's tables, which cannot import it, are held to it here.
+// comments, README's props table and the tables in docs/, which cannot import it, are held to it here.
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { SETTING_ENV } from '../../../infra/constructs/authorizer-settings';
@@ -39,8 +39,8 @@ test.each(SETTINGS)('the construct documents %s’s default as it is', (key) => 
   expect(doc?.[1]?.replace(/^\['(.*)'\]$/, '$1').replace(/^'(.*)'$/, '$1')).toBe(spelled(DEFAULTS[key]));
 });
 
-test.each(SETTINGS)('README’s run-time table gives %s’s default as it is', (key) => {
-  const row = new RegExp(`^\\| \`${SETTING_ENV[key]}\` \\| \`([^\`]*)\``, 'm').exec(read('README.md'));
+test.each(SETTINGS)('docs/configuration.md’s run-time table gives %s’s default as it is', (key) => {
+  const row = new RegExp(`^\\| \`${SETTING_ENV[key]}\` \\| \`([^\`]*)\``, 'm').exec(read('docs/configuration.md'));
   expect(row?.[1]).toBe(spelled(DEFAULTS[key]));
 });
 
@@ -53,16 +53,16 @@ test('the construct and README give the Lambda’s memory and the result cache�
   expect(readme).toContain(`| \`resultsCacheTtl\` | \`Duration.seconds(${DEFAULTS.resultsCacheTtlSeconds})\` |`);
 });
 
-test('the monitoring construct and README’s alarm table give the alarms’ defaults as they are', () => {
+test('the monitoring construct and docs/operations.md’s alarm table give the alarms’ defaults as they are', () => {
   const m = DEFAULTS.monitoring;
   const construct = read('infra/constructs/authorizer-monitoring.ts');
   expect(construct).toContain(`@default Duration.seconds(${m.staleKeysAlarmSeconds}) */`);
   expect(construct).toContain(`@default ${m.keyFetchFailuresAlarm} */`);
   expect(construct).toContain(`@default Duration.millis(${m.latencyP99AlarmMs}) */`);
   expect(construct).toContain(`@default ${m.api5xxRateAlarmPercent} (percent) */`);
-  const readme = read('README.md');
-  expect(readme).toContain(`| \`staleKeysThreshold\`: ${m.staleKeysAlarmSeconds} s |`);
-  expect(readme).toContain(`| \`keyFetchFailures\`: ${m.keyFetchFailuresAlarm} or more |`);
-  expect(readme).toContain(`| \`latencyP99Threshold\`: ${m.latencyP99AlarmMs} ms |`);
-  expect(readme).toContain(`| \`api5xxRatePercent\`: ${m.api5xxRateAlarmPercent} % |`);
+  const page = read('docs/operations.md');
+  expect(page).toContain(`| \`staleKeysThreshold\`: ${m.staleKeysAlarmSeconds} s |`);
+  expect(page).toContain(`| \`keyFetchFailures\`: ${m.keyFetchFailuresAlarm} or more |`);
+  expect(page).toContain(`| \`latencyP99Threshold\`: ${m.latencyP99AlarmMs} ms |`);
+  expect(page).toContain(`| \`api5xxRatePercent\`: ${m.api5xxRateAlarmPercent} % |`);
 });

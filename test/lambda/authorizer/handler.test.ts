@@ -103,6 +103,37 @@ describe('authorizer decisions', () => {
     expect(logger.lines.at(-1)!.fields).toMatchObject({ decision: 'deny', reason: 'TOKEN_MALFORMED' });
   });
 
+  it('answers a verified token that lacks a required scope with an explicit Deny of the whole stage (403 insufficient_scope), homepage too', async () => {
+    const { call, logger } = setup({ OIDC_TOKEN_CACHE_SIZE: '0' });
+    const t = await token({ scope: 'profile' });
+    for (const route of ['/profile', '/']) {
+      const r = await call(`Bearer ${t}`, route);
+      expect(r).toEqual({ principalId: 'user-123', policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: `${PREFIX}*` }] }, context: {} });
+      expect(logger.lines.at(-1)!.fields).toMatchObject({ decision: 'deny', reason: 'SCOPE_MISSING', missingScope: 'openid', sub: 'user-123', iss: issuer.url, route: `GET ${route}` });
+    }
+    // A token that is not valid as well stays a 401, whatever its scopes.
+    await expect(call(`Bearer ${await token({ scope: 'profile', aud: 'api://other' })}`)).rejects.toThrow(/^Unauthorized$/);
+  });
+
+  it('logs the iss of a token from another issuer beside the configured one, bounded and escaped', async () => {
+    const { call, logger } = setup();
+    const cases: [unknown, string][] = [
+      ['https://evil.example.com/', 'https://evil.example.com/'],
+      ['https://me:secret@evil.example.com/\n', 'https://***@evil.example.com/\\u000a'],
+      ['https://evil.example.com/\n{"level":"ERROR"}\u001b[2J\u202e', 'https://evil.example.com/\\u000a{"level":"ERROR"}\\u001b[2J\\u202e'],
+      [42, '(number)'],
+      [undefined, '(undefined)'],
+    ];
+    for (const [iss, logged] of cases) {
+      await expect(call(`Bearer ${await token({ iss })}`)).rejects.toThrow(/^Unauthorized$/);
+      expect(logger.lines.at(-1)!.fields).toMatchObject({ reason: 'ISSUER_MISMATCH', iss: issuer.url, tokenIss: logged });
+    }
+    await expect(call(`Bearer ${await token({ iss: `https://${'a'.repeat(5000)}.example.com/` })}`)).rejects.toThrow(/^Unauthorized$/);
+    const long = logger.lines.at(-1)!.fields.tokenIss as string;
+    expect(long).toBe(`https://${'a'.repeat(120)}...`);
+    expect(logger.text()).not.toContain('secret');
+  });
+
   it('fails closed on a route missing from the table', async () => {
     const { call } = setup();
     await expect(call(null, '/admin')).rejects.toThrow(/^Unauthorized$/);

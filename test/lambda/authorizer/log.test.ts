@@ -1,4 +1,4 @@
-import { jsonLogger } from '../../../lambda/authorizer/log';
+import { jsonLogger, MAX_UNTRUSTED_CHARS, untrusted } from '../../../lambda/authorizer/log';
 
 describe('jsonLogger', () => {
   it('writes one JSON object per line with level, message and fields', () => {
@@ -46,5 +46,33 @@ describe('jsonLogger lines', () => {
       expected.push(`${JSON.stringify({ timestamp: new Date().toISOString(), level: 'INFO', message, ...fields })}\n`);
     }
     expect(out).toEqual(expected);
+  });
+});
+
+describe('untrusted (a value a token chose, for a log line)', () => {
+  it('keeps printable ASCII and escapes everything else, a backslash too', () => {
+    expect(untrusted('https://idp.example.com/')).toBe('https://idp.example.com/');
+    expect(untrusted('a\\b')).toBe('a\\u005cb');
+    expect(untrusted('x\r\n\u0000\u007f\u00e9\u2028\u202e\ud800')).toBe('x\\u000d\\u000a\\u0000\\u007f\\u00e9\\u2028\\u202e\\ud800');
+    expect(untrusted('\u{1f600}')).toBe('\\u{1f600}');
+  });
+
+  it('drops URL credentials and names non-strings by their type', () => {
+    expect(untrusted('https://user:pass@idp.example.com/x@y')).toBe('https://***@idp.example.com/x@y');
+    expect(untrusted('https://idp.example.com/eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlc2lnbmF0dXJl/x')).toBe('https://idp.example.com/(jws)/x');
+    expect(untrusted('https://login.microsoftonline.com/v2.0')).toBe('https://login.microsoftonline.com/v2.0');
+    expect([null, 1, true, {}, ['a'], undefined].map(untrusted)).toEqual(['(null)', '(number)', '(boolean)', '(object)', '(array)', '(undefined)']);
+  });
+
+  it('never writes more than the cap, nor anything but printable ASCII, whatever it is given', () => {
+    const inputs = ['a'.repeat(10_000), '\u0001'.repeat(500), '\u{1f600}'.repeat(100), `${'b'.repeat(127)}\u0001`, Array.from({ length: 2000 }, (_, i) => String.fromCharCode(i * 37 % 65536)).join('')];
+    for (const input of inputs) {
+      const out = untrusted(input);
+      expect(out.length).toBeLessThanOrEqual(MAX_UNTRUSTED_CHARS + 3);
+      expect(out).toMatch(/^[\x20-\x7e]*$/);
+    }
+    expect(untrusted('c'.repeat(128))).toBe('c'.repeat(128));
+    expect(untrusted('c'.repeat(129))).toBe(`${'c'.repeat(128)}...`);
+    expect(untrusted(`${'b'.repeat(127)}\u0001`)).toBe(`${'b'.repeat(127)}...`);
   });
 });

@@ -319,7 +319,7 @@ describe('JwtVerifier: one issued token, one accepted spelling', () => {
   // does) would refuse about half of all honestly issued ES* tokens: WebCrypto, node:crypto, Go, Java and the
   // IdPs built on them emit either half at random. The twin carries the very claims, expiry and key of a token
   // its holder already has, so it grants nothing; it costs one more verified-token cache entry and API Gateway
-  // cache key per issued token, at most (README, Security).
+  // cache key per issued token, at most (docs/security.md).
   const P256_N = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
   const twin = (t: string) => {
     const [h, p, sig] = t.split('.');

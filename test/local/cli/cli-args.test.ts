@@ -50,7 +50,9 @@ describe('parseTokenArgs', () => {
   });
 
   test('unknown or incomplete arguments are usage errors', () => {
-    expect(usageError(() => parseTokenArgs(['--scopes', 'x']))).toMatch(/unknown argument "--scopes"/);
+    expect(usageError(() => parseTokenArgs(['--scopes', 'x']))).toMatch(/unknown argument "--scopes": did you mean --scope\?/);
+    expect(usageError(() => parseTokenArgs(['--expire=1h']))).toMatch(/^unknown argument "--expire=1h": did you mean --expires\?/);
+    expect(usageError(() => parseTokenArgs(['--banana']))).toMatch(/^unknown argument "--banana"\n/);
     expect(usageError(() => parseTokenArgs(['--email']))).toMatch(/--email needs a value/);
   });
 });
@@ -70,6 +72,26 @@ describe('parseStartOptions', () => {
     expect(usageError(() => parseStartOptions(['--sender-constraint', 'allowed', '--no-synth'], {}))).toMatch(/needs a synth/);
   });
 
+  test('--port, as npm run token takes it, and before PORT', () => {
+    expect(parseStartOptions(['--port', '4000'], {})).toMatchObject({ port: 4000, issuerPort: 4001 });
+    expect(parseStartOptions(['--port=4000'], { PORT: '5000' })).toMatchObject({ port: 4000, issuerPort: 4001 });
+    expect(parseStartOptions(['--port', '4000'], { ISSUER_PORT: '9000' })).toMatchObject({ port: 4000, issuerPort: 9000 });
+    expect(usageError(() => parseStartOptions(['--port'], {}))).toMatch(/^--port needs a value/);
+  });
+
+  test('--issuers entries are checked by the authorizer’s own parser, named at the index they were given', () => {
+    const issuers = (entries: unknown) => usageError(() => parseStartOptions(['--issuers', JSON.stringify(entries)], {}));
+    expect(issuers([{ issuer: 'https://idp.example.com/?x=1', audience: 'a' }])).toBe('--issuers (or ISSUERS) issuers[0].issuer must not carry a query, fragment or credentials, and "https://idp.example.com/?x=1" has a query');
+    expect(issuers([{ issuer: 'https://a.example.com/', audience: 'a' }, { issuer: 'https://b.example.com/', audiance: 'b' }])).toMatch(/^--issuers \(or ISSUERS\) issuers\[1\] has the unknown setting "audiance"/);
+    expect(issuers([{ issuer: 'https://a.example.com/' }])).toMatch(/^--issuers \(or ISSUERS\) issuers\[0\]\.audience is required/);
+    expect(usageError(() => parseStartOptions(['--issuers', 'not json'], {}))).toMatch(/^--issuers \(or ISSUERS\) is not valid JSON/);
+    expect(usageError(() => parseStartOptions([], { ISSUERS: '  ' }))).toBeUndefined();
+    expect(usageError(() => parseStartOptions(['--issuers', ' '], {}))).toMatch(/^--issuers \(or ISSUERS\) must be a JSON array/);
+    const many = Array.from({ length: 20 }, (_, i) => ({ issuer: `https://i${i}.example.com/`, audience: 'a' }));
+    expect(issuers(many)).toMatch(/names 20 issuers; at most 19 beside the one npm start trusts/);
+    expect(parseStartOptions(['--issuers', JSON.stringify(many.slice(1))], {}).moreIssuers).toHaveLength(19);
+  });
+
   test('your own issuer needs its audience too', () => {
     expect(parseStartOptions(['--issuer', 'https://idp.example.com/', '--audience=api'], {})).toMatchObject({ issuer: 'https://idp.example.com/', audience: 'api' });
     expect(parseStartOptions([], { OIDC_ISSUER: 'https://idp.example.com/', OIDC_AUDIENCE: 'api' })).toMatchObject({ issuer: 'https://idp.example.com/' });
@@ -78,7 +100,12 @@ describe('parseStartOptions', () => {
 
   test('bad ports and arguments are usage errors', () => {
     expect(usageError(() => parseStartOptions([], { PORT: 'http' }))).toMatch(/PORT must be a port number/);
-    expect(usageError(() => parseStartOptions(['--wach'], {}))).toMatch(/unknown argument/);
+    expect(usageError(() => parseStartOptions(['--wach'], {}))).toMatch(/^unknown argument "--wach": did you mean --watch\?\n/);
+    expect(usageError(() => parseStartOptions(['--isuer', 'https://idp.example.com/'], {}))).toMatch(/^unknown argument "--isuer": did you mean --issuer\?\n/);
+    expect(usageError(() => parseStartOptions(['--isuers=[]'], {}))).toMatch(/^unknown argument "--isuers=\[\]": did you mean --issuers\?\n/);
+    expect(usageError(() => parseStartOptions(['--nosynth'], {}))).toMatch(/did you mean --no-synth\?/);
+    expect(usageError(() => parseStartOptions(['--banana'], {}))).toMatch(/^unknown argument "--banana"\n/);
+    expect(usageError(() => parseStartOptions(['--port', '70000'], {}))).toMatch(/--port must be a port number/);
     expect(usageError(() => parseStartOptions(['--watch', '--no-synth'], {}))).toMatch(/--watch re-synthesizes/);
   });
 

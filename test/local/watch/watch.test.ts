@@ -1,6 +1,6 @@
 // `npm start --watch` on a throwaway copy of the project: the real synth, the real local API, real file
 // edits. Each check waits for file events, so it polls for the new answer within a generous bound and
-// never asserts a tight time; the reload times are reported with SHOW_TIMINGS=1 (README quotes them).
+// never asserts a tight time; the reload times are reported with SHOW_TIMINGS=1 (docs/local.md quotes them).
 import * as path from 'node:path';
 import { startDevIssuer, type DevIssuer } from '../../../local/dev-issuer/issuer';
 import { startLocalApi, type LocalApi } from '../../../local/server';

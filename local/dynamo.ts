@@ -1,10 +1,11 @@
 // The DynamoDB the served functions talk to locally: dynalite (a DynamoDB-compatible server, in memory) on a
-// loopback port, started (and this module loaded, with the SDK) only when the template holds a table (the
-// authorizer's DPoP replay store), each table created from the template's own key schema. The functions reach it through the SDK's standard
-// AWS_ENDPOINT_URL_DYNAMODB, with dummy credentials: the same code as deployed, against a real server.
-import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+// loopback port, started (and this module loaded) only when the template holds a table (the authorizer's DPoP
+// replay store), each table created from the template's own key schema. The functions reach it through the SDK's
+// standard AWS_ENDPOINT_URL_DYNAMODB, with dummy credentials: the same code as deployed, against a real server.
+// The emulator itself needs only CreateTable: one JSON call, without loading the SDK into npm start.
 import dynalite from 'dynalite';
 import type { TableModel } from './template/api-model';
+import { LocalError } from './errors';
 import { closeServer, listen } from './listen';
 
 /** Credentials dynalite accepts (it checks only that a request is signed); never real ones. */
@@ -25,7 +26,6 @@ export async function startLocalDynamo(region: string): Promise<LocalDynamo> {
   const server = dynalite({ createTableMs: 0 });
   const port = await listen(server, 0, '127.0.0.1', 'the local DynamoDB (dynalite)', 'try again');
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({ endpoint, region, credentials: DUMMY_CREDENTIALS });
   const created = new Set<string>();
   return {
     endpoint,
@@ -37,24 +37,33 @@ export async function startLocalDynamo(region: string): Promise<LocalDynamo> {
     async createTables(tables) {
       for (const table of tables) {
         if (created.has(table.tableName)) continue;
-        try {
-          await client.send(
-            new CreateTableCommand({
-              TableName: table.tableName,
-              BillingMode: 'PAY_PER_REQUEST',
-              KeySchema: table.keySchema.map((k) => ({ AttributeName: k.AttributeName, KeyType: k.KeyType as 'HASH' | 'RANGE' })),
-              AttributeDefinitions: table.attributeDefinitions.map((a) => ({ AttributeName: a.AttributeName, AttributeType: a.AttributeType as 'S' | 'N' | 'B' })),
-            }),
-          );
-        } catch (e) {
-          if (!(e instanceof ResourceInUseException)) throw e;
-        }
+        await createTable(endpoint, region, table);
         created.add(table.tableName);
       }
     },
     async close() {
-      client.destroy();
       await closeServer(server);
     },
   };
+}
+
+/**
+ * DynamoDB's CreateTable (JSON 1.0 protocol) on dynalite, which checks that a request is signed but not the
+ * signature; a table already there (a reload) is fine.
+ */
+async function createTable(endpoint: string, region: string, table: TableModel): Promise<void> {
+  const res = await fetch(endpoint, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/x-amz-json-1.0',
+      'X-Amz-Target': 'DynamoDB_20120810.CreateTable',
+      'X-Amz-Date': new Date().toISOString().replace(/[-:]|\.\d{3}/g, ''),
+      Authorization: `AWS4-HMAC-SHA256 Credential=${DUMMY_CREDENTIALS.accessKeyId}/20000101/${region}/dynamodb/aws4_request, SignedHeaders=host, Signature=0`,
+    },
+    body: JSON.stringify({ TableName: table.tableName, BillingMode: 'PAY_PER_REQUEST', KeySchema: table.keySchema, AttributeDefinitions: table.attributeDefinitions }),
+  });
+  if (res.ok) return;
+  const body = (await res.json().catch(() => ({}))) as { __type?: string; message?: string };
+  if (body.__type?.endsWith('#ResourceInUseException')) return;
+  throw new LocalError('TEMPLATE_UNSUPPORTED', `the local DynamoDB could not create table ${table.logicalId} from the template: ${body.message ?? body.__type ?? `HTTP ${res.status}`}`);
 }

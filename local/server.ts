@@ -107,7 +107,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   /** Starts the local DynamoDB the first time a model holds a table, and creates the model's tables there. */
   const serveTables = async (model: ApiModel) => {
     if (model.tables.length === 0) return;
-    // Loaded on first use, with the AWS SDK: an API without tables does not pay for it.
+    // Loaded on first use, with dynalite: an API without tables does not pay for it.
     const { startLocalDynamo } = require('./dynamo') as typeof import('./dynamo');
     dynamo ??= await startLocalDynamo(model.region);
     await dynamo.createTables(model.tables);

@@ -31,20 +31,21 @@ export async function requestToken(state: DevIssuerState, request: TokenRequest,
 
 /**
  * A token bound to a new key, saved with it in `keyFile`; returns the token and what to tell the user: the key,
- * and a curl command with a proof from `npm run -s dpop`.
+ * and a curl command with a proof from `npm run -s dpop` (naming `port` when the user named it).
  */
-export async function requestDpopToken(state: DevIssuerState, request: TokenRequest, keyFile: string, fetchFn: typeof fetch = fetch): Promise<{ token: string; instructions: string }> {
+export async function requestDpopToken(state: DevIssuerState, request: TokenRequest, keyFile: string, port?: number, fetchFn: typeof fetch = fetch): Promise<{ token: string; instructions: string }> {
   const key = await newDpopKey();
   const token = await requestToken(state, { ...request, dpopJwk: key.publicJwk }, fetchFn);
   writeDpopKeyFile(keyFile, { privateJwk: key.privateJwk, token });
   const url = `${state.apiUrl}/profile`;
+  const portArg = port !== undefined ? ` --port ${port}` : '';
   const instructions = [
     `A DPoP-bound token (cnf.jkt ${key.jkt}), printed on stdout; it and its private key are in ${keyFile} (mode 0600):`,
     `  ${JSON.stringify(key.privateJwk)}`,
     'Send it with the DPoP scheme and a new proof per request (signed by that key, for the method and URL,',
     'used once, fresh for about a minute); `npm run -s dpop -- METHOD URL` prints one for the saved token:',
-    `  TOKEN=$(npm run -s token -- --dpop)`,
-    `  curl -H "Authorization: DPoP $TOKEN" -H "DPoP: $(npm run -s dpop -- GET ${url})" ${url}`,
+    `  TOKEN=$(npm run -s token -- --dpop${portArg})`,
+    `  curl -H "Authorization: DPoP $TOKEN" -H "DPoP: $(npm run -s dpop -- GET ${url}${portArg})" ${url}`,
   ].join('\n');
   return { token, instructions };
 }
@@ -58,7 +59,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     const stateFile = process.env.DEV_ISSUER_STATE || stateFileFor(path.resolve(__dirname, '..', '..'), args.port);
     if (args.dpop) {
-      const { token, instructions } = await requestDpopToken(readState(stateFile), args.request, dpopKeyFileOf(stateFile));
+      const { token, instructions } = await requestDpopToken(readState(stateFile), args.request, dpopKeyFileOf(stateFile), args.port);
       process.stderr.write(`${instructions}\n`);
       process.stdout.write(`${token}\n`);
       return 0;

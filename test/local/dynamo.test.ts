@@ -49,6 +49,13 @@ test('a second conditional put of the same key is refused, as a replayed proof i
   await expect(putOnce('jkt#b')).rejects.toBeInstanceOf(ConditionalCheckFailedException);
 });
 
+test('a table the template describes so that DynamoDB would refuse it stops the start, naming it', async () => {
+  await expect(dynamo.createTables([{ ...TABLE, logicalId: 'Broken', tableName: 'Broken', keySchema: [] }])).rejects.toMatchObject({
+    code: 'TEMPLATE_UNSUPPORTED',
+    message: expect.stringMatching(/^the local DynamoDB could not create table Broken from the template: /),
+  });
+});
+
 test('once closed, calls fail: the store is unreachable', async () => {
   const other = await startLocalDynamo('us-east-1');
   await other.createTables([TABLE]);

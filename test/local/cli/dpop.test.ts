@@ -65,6 +65,12 @@ describe('token --dpop', () => {
     expect(saved.instructions).not.toContain(saved.token);
   });
 
+  test('with --port, the commands it suggests name that instance', async () => {
+    const { instructions } = await requestDpopToken(state, {}, path.join(dir.path, 'port', 'dpop-key.json'), 4000);
+    expect(instructions).toContain('TOKEN=$(npm run -s token -- --dpop --port 4000)');
+    expect(instructions).toContain('$(npm run -s dpop -- GET http://127.0.0.1:3000/profile --port 4000)');
+  });
+
   test('each run binds a new key', async () => {
     const other = path.join(dir.path, 'other', 'dpop-key.json');
     const again = await requestDpopToken(state, {}, other);

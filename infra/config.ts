@@ -6,6 +6,7 @@ import { DEFAULTS } from '../lambda/authorizer/defaults';
 import { parseConfiguredUrl } from '../lambda/authorizer/url';
 import { ConfigError } from '../lambda/shared/errors';
 import { parseCorsOrigins } from '../lambda/shared/cors';
+import type { SenderConstraint } from '../lambda/shared/routes';
 import { type CorsSettings, DEFAULT_CORS_MAX_AGE_SECONDS, preflightMethods } from './constructs/cors';
 import { type ContextKey, unknownContextKeyMessage } from './context-keys';
 import { ROUTES } from './routes';
@@ -96,6 +97,10 @@ export function readConfig(context: ContextSource): OidcApiConfig {
     metricsNamespace: get('metricsNamespace'),
     metricsService: get('metricsService'),
     contextClaims: get('contextClaims') === undefined ? undefined : list(get('contextClaims')),
+    // off, allowed or required: checked by the authorizer's parser with the rest (a typo fails the synth, naming it).
+    senderConstraint: get('senderConstraint') as SenderConstraint | undefined,
+    dpopProofMaxAgeSeconds: whole('dpopProofMaxAgeSeconds', get('dpopProofMaxAgeSeconds')),
+    dpopAlgorithms: get('dpopAlgorithms') === undefined ? undefined : list(get('dpopAlgorithms')),
   };
   // Checked by the authorizer's own parser once, at synth, together with the route table (OidcAuthorizer).
 

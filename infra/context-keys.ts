@@ -30,6 +30,9 @@ export const CONTEXT_KEYS = [
   'corsMaxAgeSeconds',
   'issuers',
   'contextClaims',
+  'senderConstraint',
+  'dpopProofMaxAgeSeconds',
+  'dpopAlgorithms',
 ] as const;
 
 export type ContextKey = (typeof CONTEXT_KEYS)[number];

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { ApiModel, FunctionModel } from './template/api-model';
+import type { LocalDynamo } from './dynamo';
 import { summarizeEmf } from './emf';
 import { toApiRequest } from './gateway/api-request';
 import type { AuthorizerCache } from './gateway/authorizer/cache';
@@ -45,6 +46,8 @@ export interface LocalApi {
   readonly model: ApiModel;
   /** The current generation's API Gateway result cache; a reload starts an empty one. */
   readonly cache: AuthorizerCache;
+  /** The local DynamoDB, when the template holds a table (the DPoP replay store); closing it makes the store unreachable. */
+  readonly dynamo: LocalDynamo | undefined;
   /** The Node that runs the served functions' code, by their runtime (`nodejs24.x`). */
   readonly lambdaNodes: ReadonlyMap<string, LambdaNode>;
   /**
@@ -84,12 +87,13 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   const logLambda = options.logLambda ?? ((name: string, line: string) => process.stderr.write(`[${name}] ${line}\n`));
   const nodes = new Map<string, LambdaNode>();
   const nodeFor = (runtime: string): LambdaNode => nodes.get(runtime) ?? nodes.set(runtime, lambdaNode(runtime)).get(runtime)!;
+  let dynamo: LocalDynamo | undefined;
   const runnerFor = (fn: FunctionModel, model: ApiModel) =>
     new LambdaRunner(fn, {
       execPath: nodeFor(fn.runtime).execPath,
       region: model.region,
       accountId: model.accountId,
-      envOverrides: { ...options.envOverrides?.[fn.displayName], ...options.envOverrides?.[fn.logicalId] },
+      envOverrides: { ...dynamo?.environment, ...options.envOverrides?.[fn.displayName], ...options.envOverrides?.[fn.logicalId] },
       onLog: (f, line) => {
         // Metrics would bury the function's own lines: they go to logMetrics, or nowhere.
         const metrics = summarizeEmf(line);
@@ -100,7 +104,17 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     });
   const cacheOptions = options.now ? { now: options.now } : {};
   const read = (dir: string) => readApi(readCloudAssembly(dir), options);
-  let current = nextGeneration(read(options.assemblyDir), undefined, runnerFor, cacheOptions);
+  /** Starts the local DynamoDB the first time a model holds a table, and creates the model's tables there. */
+  const serveTables = async (model: ApiModel) => {
+    if (model.tables.length === 0) return;
+    // Loaded on first use, with dynalite: an API without tables does not pay for it.
+    const { startLocalDynamo } = require('./dynamo') as typeof import('./dynamo');
+    dynamo ??= await startLocalDynamo(model.region);
+    await dynamo.createTables(model.tables);
+  };
+  const first = read(options.assemblyDir);
+  await serveTables(first);
+  let current = nextGeneration(first, undefined, runnerFor, cacheOptions);
   const live = new Set<Generation>([current]);
 
   /** Closes the runners of drained generations that no live generation uses. */
@@ -110,6 +124,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     await Promise.all([...gone.runners.values()].filter((r) => !used.has(r)).map((r) => r.close()));
   };
   const swap = async (model: ApiModel) => {
+    await serveTables(model);
     const old = current;
     current = nextGeneration(model, old, runnerFor, cacheOptions);
     live.add(current);
@@ -142,6 +157,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     port = await listen(server, options.port ?? 3000, host, 'the local API', 'stop whatever holds it or set PORT');
   } catch (e) {
     await Promise.all([...current.runners.values()].map((r) => r.close()));
+    await dynamo?.close();
     throw e;
   }
   return {
@@ -152,6 +168,9 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     },
     get cache() {
       return current.cache;
+    },
+    get dynamo() {
+      return dynamo;
     },
     get lambdaNodes() {
       return new Map([...current.model.functions.values()].map((fn) => [fn.runtime, nodeFor(fn.runtime)]));
@@ -164,6 +183,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     async close() {
       await closeServer(server);
       await Promise.all([...new Set([...live].flatMap((g) => [...g.runners.values()]))].map((r) => r.close()));
+      await dynamo?.close();
     },
   };
 }

@@ -4,7 +4,7 @@
 // checked at cold start, and the synth says so.
 import { Stack, Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { readConfig } from '../../lambda/authorizer/config';
+import { readConfig, type AuthorizerConfig } from '../../lambda/authorizer/config';
 import { ConfigError } from '../../lambda/shared/errors';
 import type { RouteRule, SenderConstraint } from '../../lambda/shared/routes';
 
@@ -185,10 +185,10 @@ const SETTING_OF_ENV: Readonly<Record<string, string>> = {
 /**
  * Runs the authorizer's cold-start parser over `vars` and `routes`, once per synth. A CDK token in a value is
  * replaced by a placeholder URL that passes every check (the same token, the same placeholder), so the rest
- * is still checked; the names of the settings so deferred are returned. Throws a SettingError naming the
+ * is still checked; the names of the settings so deferred are returned, with the configuration as parsed. Throws a SettingError naming the
  * setting as a prop (`clockToleranceSeconds must be between 0 and 600, got 900`).
  */
-export function checkSettings(vars: Readonly<Record<string, string>>, routes: readonly RouteRule[]): string[] {
+export function checkSettings(vars: Readonly<Record<string, string>>, routes: readonly RouteRule[]): { deferred: string[]; config: AuthorizerConfig } {
   const placeholders = new Map<string, string>();
   const deferred = new Set<string>();
   const resolvable = (name: string, value: unknown): unknown => {
@@ -207,11 +207,12 @@ export function checkSettings(vars: Readonly<Record<string, string>>, routes: re
   }
   if (env.OIDC_ISSUERS !== undefined) env.OIDC_ISSUERS = JSON.stringify(resolvable('OIDC_ISSUERS', JSON.parse(env.OIDC_ISSUERS)));
   env.OIDC_ROUTES = JSON.stringify(resolvable('OIDC_ROUTES', routes));
+  let config: AuthorizerConfig;
   try {
-    readConfig(env);
+    config = readConfig(env);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     throw new SettingError(SETTING_OF_ENV[e.setting] ?? e.setting, e.reason, { cause: e });
   }
-  return [...deferred];
+  return { deferred: [...deferred], config };
 }

@@ -2,7 +2,9 @@
 // (never the authorizer's error text). The authorizer's failures (keys unavailable, a crash) arrive as
 // 500s; callers get 503 + Retry-After instead, because they are transient and worth retrying. With CORS on,
 // these and every other API Gateway answer (DEFAULT_4XX/5XX: Missing Authentication Token, throttling…)
-// carry the CORS headers, so a browser app can read the challenge.
+// carry the CORS headers, so a browser app can read the challenge. On an API with methods that take DPoP
+// proofs, the 401 also challenges for DPoP (RFC 9449 §7.1) with the algorithms proofs may use: API Gateway's
+// gateway responses see no per-request context, so the challenge is the same for every 401 of the API.
 import { ResponseType, type RestApiBase } from 'aws-cdk-lib/aws-apigateway';
 import type { CorsOrigins } from '../../lambda/shared/cors';
 import { gatewayResponseCorsHeaders } from './cors';
@@ -31,13 +33,20 @@ export const ERROR_DESCRIPTIONS = Object.freeze({
 // inside a single-quoted API Gateway static mapping value.
 const REALM = /^[\x20\x21\x23-\x26\x28-\x5B\x5D-\x7E]+$/;
 
+// JWS algorithm names, as the authorizer's parser admits them (algorithms.ts).
+const ALG = /^[A-Za-z0-9]+$/;
+
 /**
  * Adds the 401, 403 and 503 gateway responses; `realm` names the protection space in WWW-Authenticate.
- * With `cors`, they and DEFAULT_4XX/DEFAULT_5XX also carry static CORS headers.
+ * With `cors`, they and DEFAULT_4XX/DEFAULT_5XX also carry static CORS headers. With `dpopAlgorithms`, the 401
+ * challenges for DPoP beside Bearer.
  */
-export function addBearerGatewayResponses(api: RestApiBase, realm: string, cors?: CorsOrigins): void {
+export function addBearerGatewayResponses(api: RestApiBase, realm: string, cors?: CorsOrigins, dpopAlgorithms?: readonly string[]): void {
   if (!REALM.test(realm)) {
     throw new Error(`realm must be printable ASCII without quotes or backslashes, got ${JSON.stringify(realm)}`);
+  }
+  if (dpopAlgorithms !== undefined && (dpopAlgorithms.length === 0 || !dpopAlgorithms.every((a) => ALG.test(a)))) {
+    throw new Error(`dpopAlgorithms must be JWS algorithm names, got ${JSON.stringify(dpopAlgorithms)}`);
   }
   const json = (message: string) => ({ 'application/json': JSON.stringify({ message }) });
   // API Gateway reads header values as mapping expressions: a literal must be wrapped in single quotes.
@@ -45,11 +54,13 @@ export function addBearerGatewayResponses(api: RestApiBase, realm: string, cors?
   const corsHeaders = cors ? gatewayResponseCorsHeaders(cors) : {};
 
   // No token on a required route (API Gateway answers itself) or the authorizer threw 'Unauthorized'.
-  // API Gateway cannot tell those apart here, so both carry error="invalid_token" (RFC 6750 §3.1).
+  // API Gateway cannot tell those apart here, so both carry error="invalid_token" (RFC 6750 §3.1); nor a bad
+  // proof from a bad token, so the DPoP challenge names no error (RFC 9449 §7.1 makes it optional).
+  const dpop = dpopAlgorithms ? `, DPoP realm="${realm}", algs="${dpopAlgorithms.join(' ')}"` : '';
   api.addGatewayResponse('Unauthorized', {
     type: ResponseType.UNAUTHORIZED,
     statusCode: '401',
-    responseHeaders: { 'WWW-Authenticate': literal(`Bearer realm="${realm}", error="invalid_token", error_description="${ERROR_DESCRIPTIONS.invalid_token}"`), ...corsHeaders },
+    responseHeaders: { 'WWW-Authenticate': literal(`Bearer realm="${realm}", error="invalid_token", error_description="${ERROR_DESCRIPTIONS.invalid_token}"${dpop}`), ...corsHeaders },
     templates: json('Unauthorized'),
   });
   // A valid token whose policy does not list this route (it lacks the route's scopes, claims or issuer), or

@@ -1,13 +1,14 @@
 // OidcAuthorizer: OIDC bearer-token protection for the methods of any RestApi. Each method is attached with
 // `oidc.require(...)` or `oidc.optional(...)`; the route table is collected from the methods at synth, checked
 // once by the authorizer's own parser, and staged beside the prebuilt authorizer bundle (no 4 KB ceiling).
-// Every RestApi it is attached to gets its own pair of API Gateway REQUEST authorizers behind the one Lambda:
-// a cached one for routes that require a token, and an uncached one without identity sources for routes where
-// the token is optional.
+// Every RestApi it is attached to gets its own API Gateway REQUEST authorizers behind the one Lambda: a cached
+// one for routes that require a token, an uncached one without identity sources for routes where the token is
+// optional, and another uncached one for required routes that take proofs of possession (DPoP, RFC 9449; client
+// certificates, RFC 8705), whose proofs are checked, and remembered in a DynamoDB table, on every request.
 import { existsSync, mkdtempSync, readdirSync, copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Annotations, AspectPriority, Aspects, CfnResource, Duration, Lazy, Token } from 'aws-cdk-lib';
+import { Annotations, AspectPriority, Aspects, CfnResource, Duration, Lazy, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import {
   AuthorizationType,
   type CfnMethod,
@@ -20,15 +21,18 @@ import {
   RestApiBase,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { Alarm, Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
-import { Code, type CodeConfig, type Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { type CfnFunction, Code, type CodeConfig, type Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
+import type { AuthorizerConfig } from '../../lambda/authorizer/config';
 import { DEFAULTS } from '../../lambda/authorizer/defaults';
+import { REPLAY_TIMEOUT_MS } from '../../lambda/authorizer/replay-store';
 import { SETTINGS_FILE } from '../../lambda/authorizer/settings-file';
 import type { ClaimRules } from '../../lambda/shared/claims';
 import { parseCorsOrigins } from '../../lambda/shared/cors';
-import { validateRouteRule, type AuthMode, type RouteRule } from '../../lambda/shared/routes';
+import { routeTakesProof, validateRouteRule, type AuthMode, type RouteRule, type SenderConstraint } from '../../lambda/shared/routes';
 import { AuthorizerMonitoring, type OidcMonitoring } from './authorizer-monitoring';
 import { addBearerGatewayResponses } from './bearer-gateway-responses';
 import { checkSettings, SettingError, settingVariables, splitDeferred, type AuthorizerTrust } from './authorizer-settings';
@@ -47,6 +51,14 @@ export interface RouteRequirement {
   readonly claims?: ClaimRules;
   /** Only tokens of these configured issuers may use the route. @default [] (every configured issuer) */
   readonly issuers?: readonly string[];
+  /**
+   * Proof of possession on this route: `required` takes only sender-constrained tokens with their proof (DPoP,
+   * or the client certificate on a mutual-TLS custom domain); `allowed` takes bearer tokens too, but a token
+   * carrying `cnf` only with its proof; `off` ignores `cnf`. A route that can take proofs is never cached by
+   * API Gateway (a cached Allow would accept the same proof again), and its proofs go to a replay table.
+   * @default - the token issuer's `senderConstraint`, itself `settings.senderConstraint` ('off') by default
+   */
+  readonly senderConstraint?: SenderConstraint;
 }
 
 /** Method options that put a method behind the authorizer, as `addMethod`'s third argument. */
@@ -100,6 +112,17 @@ export interface OidcAuthorizerProps extends AuthorizerTrust {
 /** Above this, a cached Allow outlives what API Gateway permits (its limit is one hour). */
 const MAX_CACHE_TTL_SECONDS = 3600;
 
+/** Set on the authorizer Lambda to the replay table's name when a route takes proofs (lambda/authorizer/config.ts). */
+const REPLAY_TABLE_ENV = 'OIDC_DPOP_REPLAY_TABLE';
+/** What the synth-time check is told the replay table is named: the real name is known only once deployed. */
+const REPLAY_TABLE_STAND_IN = 'replay-table-named-at-deploy';
+
+/**
+ * Which of a RestApi's authorizers protects a method: `required` (cached per Authorization header), `optional`
+ * (uncached, no identity sources; also for optional routes taking proofs), `proof` (uncached, no identity sources).
+ */
+type AuthorizerKind = AuthMode | 'proof';
+
 /** One `authorizerId` handed to one method: which route it protects becomes known at synth. */
 interface Use {
   readonly auth: AuthMode;
@@ -126,6 +149,13 @@ export class OidcAuthorizer extends Construct {
   get dashboard(): Dashboard | undefined {
     return this.monitoring?.dashboard;
   }
+  /**
+   * The DynamoDB table of DPoP proofs seen (each accepted once, RFC 9449 §11.1), made at synth when some route
+   * can take proofs; undefined before, or when none can.
+   */
+  get replayTable(): Table | undefined {
+    return this.table;
+  }
   /** The route table as collected at synth; empty before. */
   get routes(): readonly RouteRule[] {
     return this.collected?.routes ?? [];
@@ -135,9 +165,10 @@ export class OidcAuthorizer extends Construct {
   private readonly code = new StagedCode();
   private readonly staged: Readonly<Record<string, string>>;
   private readonly deferredSettings: Readonly<Record<string, string>>;
-  private readonly authorizers = new Map<IRestApi, Map<AuthMode, RequestAuthorizer>>();
+  private readonly authorizers = new Map<IRestApi, Map<AuthorizerKind, RequestAuthorizer>>();
   private readonly monitoring: AuthorizerMonitoring | undefined;
   private collected: { readonly routes: readonly RouteRule[] } | undefined;
+  private table: Table | undefined;
   private problems: string[] = [];
 
   constructor(scope: Construct, id: string, private readonly props: OidcAuthorizerProps) {
@@ -159,7 +190,7 @@ export class OidcAuthorizer extends Construct {
       code: this.code,
       description: 'OIDC bearer-token REQUEST authorizer',
       environment: deferred,
-      timeout: Duration.seconds(Math.ceil((2 * fetchTimeoutMs + 4000) / 1000)),
+      timeout: lambdaTimeout(fetchTimeoutMs, false),
       memorySize: props.memorySize ?? DEFAULTS.memorySize,
       // The authorizer logs reason codes, not stack traces; runtime source maps cost ~1.4 ms of import and
       // 0.7-1.7 ms of the first decision (bench/). Its .map file still ships for decoding a trace offline.
@@ -232,25 +263,37 @@ export class OidcAuthorizer extends Construct {
     return id;
   }
 
-  /** Collects the routes, checks them with the settings, creates each RestApi's authorizers and stages the code. */
+  /**
+   * Collects the routes, checks them with the settings, creates each RestApi's authorizers (and the replay table
+   * when a route takes proofs) and stages the code.
+   */
   private prepare(): void {
     const routes = this.collectRoutes();
-    for (const { api, use } of routes) use.authorizer = this.authorizerFor(api, use.auth);
-    if (this.monitoring) {
-      for (const api of this.authorizers.keys()) this.monitoring.watchApi(api);
-      this.monitoring.addDashboard();
-    }
     let deferred: string[] = [];
+    let config: AuthorizerConfig | undefined;
     try {
       if (routes.length === 0) throw new SettingError('routes', 'none is protected: pass oidc.require() or oidc.optional() to some RestApi addMethod()');
       const table = mergeRoutes(routes);
-      deferred = checkSettings({ ...this.staged, ...this.deferredSettings }, table);
+      // The table's name is a deploy-time value; with a stand-in, the rest is checked now.
+      ({ deferred, config } = checkSettings({ ...this.staged, ...this.deferredSettings, [REPLAY_TABLE_ENV]: REPLAY_TABLE_STAND_IN }, table));
       this.collected = { routes: table };
     } catch (e) {
       if ((e as { code?: unknown }).code !== 'CONFIG_INVALID') throw e;
       this.problems.push((e as Error).message);
-      return;
     }
+    // Whether a route can take a proof depends on the issuers' settings too, so it is known only once parsed.
+    const takesProof = (rule: RouteRule) => config !== undefined && routeTakesProof(rule, config.issuers);
+    const proofApis = new Set(routes.filter((r) => takesProof(r.rule)).map((r) => r.api));
+    for (const { api, use, rule } of routes) {
+      const kind: AuthorizerKind = use.auth === 'required' && takesProof(rule) ? 'proof' : use.auth;
+      use.authorizer = this.authorizerFor(api, kind, proofApis.has(api) ? config!.dpopAlgorithms : undefined);
+    }
+    if (this.monitoring) {
+      for (const api of this.authorizers.keys()) this.monitoring.watchApi(api);
+      this.monitoring.addDashboard();
+    }
+    if (!config || !this.collected) return;
+    if (config.takesProofs) this.addReplayTable();
     if (deferred.length > 0) {
       Annotations.of(this).addInfo(`${deferred.join(', ')}: CloudFormation values, checked by the authorizer at cold start (a bad value answers 503 until fixed)`);
     }
@@ -275,22 +318,23 @@ export class OidcAuthorizer extends Construct {
     return routes;
   }
 
-  private authorizerFor(api: IRestApi, auth: AuthMode): RequestAuthorizer {
-    let byMode = this.authorizers.get(api);
-    if (!byMode) {
-      byMode = new Map();
-      this.authorizers.set(api, byMode);
+  /** `dpopAlgorithms` when some method of `api` takes proofs: its 401 then carries a DPoP challenge too. */
+  private authorizerFor(api: IRestApi, kind: AuthorizerKind, dpopAlgorithms: readonly string[] | undefined): RequestAuthorizer {
+    let byKind = this.authorizers.get(api);
+    if (!byKind) {
+      byKind = new Map();
+      this.authorizers.set(api, byKind);
       if (this.props.gatewayResponses !== false && api instanceof RestApiBase && !api.node.tryFindChild('Unauthorized')) {
         const cors = this.props.corsOrigins && parseCorsOrigins(this.props.corsOrigins.join(','), 'corsOrigins');
-        addBearerGatewayResponses(api, this.props.realm ?? api.restApiName, cors);
+        addBearerGatewayResponses(api, this.props.realm ?? api.restApiName, cors, dpopAlgorithms);
       }
     }
-    let authorizer = byMode.get(auth);
+    let authorizer = byKind.get(kind);
     if (!authorizer) {
       // Named after the RestApi's construct id, so adding another RestApi leaves these ids as they are.
-      const id = `${auth === 'required' ? 'Required' : 'Optional'}For${api.node.id}`;
+      const id = `${{ required: 'Required', optional: 'Optional', proof: 'Proof' }[kind]}For${api.node.id}`;
       authorizer =
-        auth === 'required'
+        kind === 'required'
           ? // Cached per Authorization header: the policy lists every route the token may call, so one answer is
             // good for all methods. A request without the header gets 401 from API Gateway without invoking us.
             new RequestAuthorizer(this, uniqueChildId(this, id), {
@@ -298,13 +342,38 @@ export class OidcAuthorizer extends Construct {
               identitySources: [IdentitySource.header('Authorization')],
               resultsCacheTtl: this.resultsCacheTtl,
             })
-          : // No identity sources, so anonymous requests still reach the authorizer (which allows the optional
-            // routes); that in turn forbids caching, since API Gateway would have no key to cache under.
+          : // Optional: no identity sources, so anonymous requests still reach the authorizer (which allows the
+            // optional routes); that in turn forbids caching, since API Gateway would have no key to cache under.
+            // Proof: never cached, since a cached Allow (keyed on the token and the proof) would accept the very
+            // same proof again for the TTL, the replay RFC 9449 §11.1 asks us to refuse; every request is checked.
             new RequestAuthorizer(this, uniqueChildId(this, id), { handler: this.function, identitySources: [], resultsCacheTtl: Duration.seconds(0) });
       authorizer._attachToApi(api);
-      byMode.set(auth, authorizer);
+      byKind.set(kind, authorizer);
     }
     return authorizer;
+  }
+
+  /**
+   * The table of DPoP proofs seen: one item per proof (`pk` = thumbprint#jti), written with a conditional PutItem
+   * and expired by TTL on `expiresAt`. The authorizer may only put items: it never reads, lists or deletes.
+   */
+  private addReplayTable(): void {
+    const table = new Table(this, 'ReplayTable', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: 'expiresAt',
+      // Entries are worth a minute or two each: nothing in it is worth keeping past the stack.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    table.grant(this.function, 'dynamodb:PutItem');
+    this.function.addEnvironment(REPLAY_TABLE_ENV, table.tableName);
+    // A proof's write to the table comes on top of the key fetches: the Lambda must outlast both.
+    (this.function.node.defaultChild as CfnFunction).timeout = lambdaTimeout(this.props.settings?.fetchTimeoutMs ?? DEFAULTS.fetchTimeoutMs, true).toSeconds();
+    Validations.of(table).acknowledge({
+      id: 'AwsSolutions-DDB3',
+      reason: 'The table only remembers DPoP proofs for the minute or two each stays fresh (then TTL deletes it): by the time a restore finished, every entry it brought back would have expired, so point-in-time recovery has nothing to recover.',
+    });
+    this.table = table;
   }
 
   /** The prebuilt bundle and the settings file, in one asset directory. */
@@ -337,6 +406,15 @@ function mergeRoutes(routes: readonly CollectedRoute[]): RouteRule[] {
     }
   }
   return [...byKey.values()].map((r) => r.rule);
+}
+
+/**
+ * How long the authorizer may run: discovery plus JWKS, each bounded by the fetch timeout, with proofs also the
+ * replay table's write, plus a margin for the cold start and the signature checks, so that a slow issuer or
+ * table ends in our 503, never a Lambda timeout.
+ */
+function lambdaTimeout(fetchTimeoutMs: number, takesProofs: boolean): Duration {
+  return Duration.seconds(Math.ceil((2 * fetchTimeoutMs + (takesProofs ? REPLAY_TIMEOUT_MS : 0) + 4000) / 1000));
 }
 
 /** `id`, or `id2`, `id3`… when `scope` already has a child so named. */

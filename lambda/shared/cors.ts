@@ -5,8 +5,8 @@ import { ConfigError } from './errors';
 
 /** The environment variable the stack sets on route Lambdas; unset means no CORS headers. */
 export const CORS_ORIGINS_ENV = 'CORS_ALLOWED_ORIGINS';
-/** What a preflight lets the page send beyond the CORS-safelisted headers. */
-export const CORS_ALLOW_HEADERS = 'Authorization, Content-Type';
+/** What a preflight lets the page send beyond the CORS-safelisted headers: the token, and its DPoP proof (RFC 9449). */
+export const CORS_ALLOW_HEADERS = 'Authorization, Content-Type, DPoP';
 /** What a page may read beyond the safelisted response headers: the challenge and the back-off. */
 export const CORS_EXPOSE_HEADERS = 'WWW-Authenticate, Retry-After';
 

@@ -33,16 +33,22 @@ function describeAuthorizer(a: AuthorizerModel): string {
 
 /**
  * A protected route to show in the curl example, with the scopes its token needs: read from the
- * authorizer's own OIDC_REQUIRED_SCOPES and OIDC_ROUTES, so the example follows the app's routes.
+ * authorizer's own OIDC_REQUIRED_SCOPES and OIDC_ROUTES, so the example follows the app's routes. `dpop` when
+ * the route's authorizer takes proofs (uncached, and the function has a replay table).
  */
-export function exampleRoute(model: ApiModel): { path: string; scope: string } | undefined {
+export function exampleRoute(model: ApiModel): { path: string; scope: string; dpop: boolean } | undefined {
+  const settingsOf = (a: AuthorizerModel) => {
+    const fn = model.functions.get(a.functionId);
+    return fn ? oidcSettings(fn) : {};
+  };
+  const takesProofs = (a: AuthorizerModel) => a.identitySources.length === 0 && settingsOf(a).OIDC_DPOP_REPLAY_TABLE !== undefined;
   const method = model.methods.find((m) => {
     const a = m.authorizerId ? model.authorizers.get(m.authorizerId) : undefined;
-    return a !== undefined && a.identitySources.length > 0 && !m.resourcePath.includes('{');
+    return a !== undefined && (a.identitySources.length > 0 || (takesProofs(a) && requiredRoute(settingsOf(a), m))) && !m.resourcePath.includes('{');
   });
   if (!method) return undefined;
-  const fn = model.functions.get(model.authorizers.get(method.authorizerId!)!.functionId);
-  const env = fn ? oidcSettings(fn) : {};
+  const authorizer = model.authorizers.get(method.authorizerId!)!;
+  const env = settingsOf(authorizer);
   const scopes = (env.OIDC_REQUIRED_SCOPES ?? 'openid').split(' ').filter(Boolean);
   try {
     const routes = JSON.parse(env.OIDC_ROUTES ?? '[]') as { method?: string; resourcePath?: string; scopes?: string[] }[];
@@ -51,7 +57,17 @@ export function exampleRoute(model: ApiModel): { path: string; scope: string } |
   } catch {
     // Not this project's authorizer: the required scopes alone make the example.
   }
-  return { path: method.resourcePath, scope: scopes.join(' ') };
+  return { path: method.resourcePath, scope: scopes.join(' '), dpop: takesProofs(authorizer) };
+}
+
+/** Whether OIDC_ROUTES declares `method` a required route (an uncached authorizer also serves optional ones). */
+function requiredRoute(env: Readonly<Record<string, string | undefined>>, method: { resourcePath: string; httpMethod: string }): boolean {
+  try {
+    const routes = JSON.parse(env.OIDC_ROUTES ?? '[]') as { method?: string; resourcePath?: string; auth?: string }[];
+    return routes.some((r) => r.resourcePath === method.resourcePath && (r.method === method.httpMethod || r.method === 'ANY') && r.auth === 'required');
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -82,6 +98,24 @@ function corsLine(model: ApiModel): string[] {
   return origins === undefined ? [] : [`CORS: browser apps on ${origins === '*' ? 'any origin' : origins.split(',').join(', ')} may call it (preflights answered by MOCK OPTIONS methods)`];
 }
 
+/** curl commands for the example route: a bearer token, and with DPoP a bound token and a proof per request. */
+function exampleCommands(input: BannerInput, example: { path: string; scope: string; dpop: boolean }): string[] {
+  const url = `${input.apiUrl}${example.path}`;
+  const port = input.tokenPort !== undefined ? ` --port ${input.tokenPort}` : '';
+  if (!input.devIssuer) {
+    return [`  curl -H "Authorization: Bearer $TOKEN" ${url}`, ...(example.dpop ? [`  curl -H "Authorization: DPoP $TOKEN" -H "DPoP: <a proof for GET ${url}>" ${url}`] : [])];
+  }
+  return [
+    `  curl -H "Authorization: Bearer $(npm run -s token -- --scope '${example.scope}'${port})" ${url}`,
+    ...(example.dpop
+      ? [
+          `  TOKEN=$(npm run -s token -- --dpop --scope '${example.scope}'${port})`,
+          `  curl -H "Authorization: DPoP $TOKEN" -H "DPoP: $(npm run -s dpop -- GET ${url}${port})" ${url}`,
+        ]
+      : []),
+  ];
+}
+
 export function banner(input: BannerInput): string {
   const { model, apiUrl } = input;
   const example = exampleRoute(model);
@@ -108,13 +142,7 @@ export function banner(input: BannerInput): string {
     'Try:',
     // An app of another shape (npm start -- --app) may have no GET /.
     ...(methods.some((m) => m.resourcePath === '/' && (m.httpMethod === 'GET' || m.httpMethod === 'ANY')) ? [`  curl ${apiUrl}/`] : []),
-    ...(example
-      ? [
-          input.devIssuer
-            ? `  curl -H "Authorization: Bearer $(npm run -s token -- --scope '${example.scope}'${input.tokenPort !== undefined ? ` --port ${input.tokenPort}` : ''})" ${apiUrl}${example.path}`
-            : `  curl -H "Authorization: Bearer $TOKEN" ${apiUrl}${example.path}`,
-        ]
-      : []),
+    ...(example ? exampleCommands(input, example) : []),
     ...(input.watching
       ? [
           '',

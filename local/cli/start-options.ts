@@ -5,11 +5,12 @@ import { DEFAULTS } from '../../lambda/authorizer/defaults';
 import { MAX_ISSUERS, readIssuers } from '../../lambda/authorizer/issuer-config';
 import { formatCorsOrigins, parseCorsOrigins } from '../../lambda/shared/cors';
 import { ConfigError } from '../../lambda/shared/errors';
+import { SENDER_CONSTRAINTS, type SenderConstraint } from '../../lambda/shared/routes';
 import { LocalError } from '../errors';
 import { unknownArgument } from './unknown-argument';
 import { APP_MAX_FILES } from '../template/synth';
 
-export const START_USAGE = `Usage: npm start [-- --app DIR] [--port 3000] [--watch] [--verbose] [--issuer https://idp.example.com/ --audience my-api] [--issuers JSON] [--cors ORIGINS] [--synth | --no-synth] [--env-vars file.json] [--output DIR] [--rest-api NAME] [--metrics]
+export const START_USAGE = `Usage: npm start [-- --app DIR] [--port 3000] [--watch] [--verbose] [--issuer https://idp.example.com/ --audience my-api] [--issuers JSON] [--cors ORIGINS] [--sender-constraint allowed] [--synth | --no-synth] [--env-vars file.json] [--output DIR] [--rest-api NAME] [--metrics]
 
 Synthesizes the CDK app (skipped when nothing changed) and serves its REST API from the cloud assembly.
   --app DIR            serve another CDK app that uses OidcAuthorizer: the one in DIR (its cdk.json),
@@ -32,6 +33,9 @@ Synthesizes the CDK app (skipped when nothing changed) and serves its REST API f
   --no-synth           serve cdk.out as it is
   --cors ORIGINS       browser apps on these origins may call the API (CDK context corsOrigins):
   (or CORS_ORIGINS)    comma-separated, such as http://localhost:5173, or *
+  --sender-constraint  proof of possession (CDK context senderConstraint): off, allowed (bearer tokens, and
+  (or SENDER_CONSTRAINT) DPoP-bound ones with their proofs) or required (DPoP only); the proofs seen are
+                       kept in a local DynamoDB (dynalite). Bound tokens: npm run -s token -- --dpop
   --env-vars FILE      extra environment per function: {"<logical id or name>": {"VAR": "value"}}
   --output DIR         where the cloud assembly goes (default .local/PORT/cdk.out, with --app
                        .local/PORT/apps/NAME-HASH/cdk.out)
@@ -51,6 +55,8 @@ export interface StartOptions {
   readonly restApi?: string;
   /** corsOrigins for the synth, checked by the stack's own parser. */
   readonly corsOrigins?: string;
+  /** senderConstraint for the synth (CDK context): off, allowed or required. */
+  readonly senderConstraint?: SenderConstraint;
   /** More issuers to trust beside the dev issuer (or --issuer): entries of CDK context `issuers`. */
   readonly moreIssuers?: readonly Record<string, unknown>[];
   /** The cloud assembly directory, relative to the project unless absolute. @default .local/<port>/cdk.out */
@@ -67,7 +73,7 @@ export interface StartOptions {
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** Every flag of npm start, for "did you mean". */
-const START_FLAGS = ['--app', '--port', '--watch', '--verbose', '--metrics', '--issuer', '--audience', '--issuers', '--synth', '--no-synth', '--cors', '--env-vars', '--output', '--rest-api', '--help'];
+const START_FLAGS = ['--app', '--port', '--watch', '--verbose', '--metrics', '--issuer', '--audience', '--issuers', '--synth', '--no-synth', '--cors', '--sender-constraint', '--env-vars', '--output', '--rest-api', '--help'];
 
 function port(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw.trim() === '') return fallback;
@@ -108,6 +114,7 @@ export function parseStartOptions(argv: readonly string[], env: Env): StartOptio
   let synth: StartOptions['synth'] = 'auto';
   let envOverrides: Record<string, Record<string, string>> = {};
   let cors = env.CORS_ORIGINS?.trim() || undefined;
+  let senderConstraint = env.SENDER_CONSTRAINT?.trim() || undefined;
   let issuersJson = env.ISSUERS?.trim() || undefined;
   let output: string | undefined;
   let app: string | undefined;
@@ -131,6 +138,7 @@ export function parseStartOptions(argv: readonly string[], env: Env): StartOptio
     else if (flag === '--no-synth') synth = 'skip';
     else if (flag === '--env-vars') envOverrides = readEnvOverrides(value());
     else if (flag === '--cors') cors = value();
+    else if (flag === '--sender-constraint') senderConstraint = value();
     else if (flag === '--issuers') issuersJson = value();
     else if (flag === '--output') output = value();
     else if (flag === '--app') app = appDir(value(), env);
@@ -152,6 +160,12 @@ export function parseStartOptions(argv: readonly string[], env: Env): StartOptio
       throw new LocalError('USAGE', (e as Error).message, { cause: e });
     }
   }
+  if (senderConstraint !== undefined) {
+    if (!(SENDER_CONSTRAINTS as readonly string[]).includes(senderConstraint)) {
+      throw new LocalError('USAGE', `--sender-constraint (or SENDER_CONSTRAINT) must be one of ${SENDER_CONSTRAINTS.join(', ')}, got ${JSON.stringify(senderConstraint)}`);
+    }
+    if (synth === 'skip') throw new LocalError('USAGE', '--sender-constraint (or SENDER_CONSTRAINT) changes the template, so it needs a synth: drop --no-synth');
+  }
   let moreIssuers: Record<string, unknown>[] | undefined;
   if (issuersJson !== undefined) {
     if (synth === 'skip') throw new LocalError('USAGE', '--issuers (or ISSUERS) changes the template, so it needs a synth: drop --no-synth');
@@ -171,6 +185,7 @@ export function parseStartOptions(argv: readonly string[], env: Env): StartOptio
     envOverrides,
     ...(restApi !== undefined ? { restApi } : {}),
     ...(corsOrigins !== undefined ? { corsOrigins } : {}),
+    ...(senderConstraint !== undefined ? { senderConstraint: senderConstraint as SenderConstraint } : {}),
     ...(moreIssuers !== undefined ? { moreIssuers } : {}),
     ...(output !== undefined ? { output } : {}),
     watch,

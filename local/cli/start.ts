@@ -73,7 +73,11 @@ async function main(): Promise<void> {
         projectDir: appDir,
         inputs: options.app !== undefined ? 'app' : 'project',
         outDir: assemblyDir,
-        context: { ...trustContext(trusted, options.moreIssuers), ...(options.corsOrigins !== undefined ? { corsOrigins: options.corsOrigins } : {}) },
+        context: {
+          ...trustContext(trusted, options.moreIssuers),
+          ...(options.corsOrigins !== undefined ? { corsOrigins: options.corsOrigins } : {}),
+          ...(options.senderConstraint !== undefined ? { senderConstraint: options.senderConstraint } : {}),
+        },
         force,
         signal,
         ...(options.verbose ? { onOutput: (text: string) => process.stderr.write(text) } : {}),

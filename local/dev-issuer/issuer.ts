@@ -1,5 +1,5 @@
 // The embedded development OIDC issuer: a loopback HTTP server with discovery and a JWKS, keys generated
-// at start, and two dev-only endpoints (mint a token, rotate keys) that demand the secret written to the
+// at start, and two dev-only endpoints (mint a token, bearer or DPoP-bound; rotate keys) that demand the secret written to the
 // 0600 state file, so only the user who ran `npm start` can mint tokens the API accepts. Requests whose
 // Host is not loopback are refused, which stops a web page from reaching it through DNS rebinding.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -78,6 +78,8 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
     return given.length === expected.length && timingSafeEqual(given, expected);
   };
   const issueToken = (request: TokenRequest = {}) => mintToken({ key: keys.active, issuer, audience, request, nowSeconds: nowSeconds() });
+  // RFC 9449 §5: a bound token's type is DPoP, the scheme it is sent with.
+  const tokenResponse = async (request: TokenRequest) => ({ access_token: await issueToken(request), token_type: request?.dpopJwk === undefined ? 'Bearer' : 'DPoP' });
 
   const server = createServer(async (req, res) => {
     try {
@@ -100,7 +102,7 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
         case 'POST /dev/rotate':
           if (!authorized(req)) return send(res, 401, { error: 'invalid_client' }, { 'WWW-Authenticate': 'Bearer' });
           if (route === 'POST /dev/rotate') return send(res, 200, { kid: (await keys.rotate()).kid });
-          return send(res, 200, { access_token: await issueToken((await readJson(req)) as TokenRequest), token_type: 'Bearer' });
+          return send(res, 200, await tokenResponse((await readJson(req)) as TokenRequest));
         default:
           return send(res, 404, { error: 'not_found' });
       }

@@ -29,20 +29,22 @@ export function eventPath(request: ApiRequest): string {
 
 /** `method` is undefined when no route matched (the context of a Missing Authentication Token answer). */
 export function requestContext(api: ApiModel, method: MethodModel | undefined, request: ApiRequest): Record<string, unknown> {
-  const host = headerValue(request, 'host') ?? '127.0.0.1';
-  const domainName = host.replace(/:\d+$/, '');
+  // The host as the client called it, port included: with the path below, what the authorizer rebuilds a DPoP
+  // proof's htu from (http://127.0.0.1:3000/profile), as it does from a custom domain's name when deployed.
+  const domainName = headerValue(request, 'host') ?? '127.0.0.1';
   return {
     resourceId: method?.resourceId ?? null,
     resourcePath: method?.resourcePath ?? null,
     httpMethod: request.httpMethod,
     extendedRequestId: request.requestId,
     requestTime: requestTime(request.receivedAt),
-    // On the execute-api endpoint the stage is the first path segment; locally the URL has none.
-    path: `/${api.stageName}${eventPath(request)}`,
+    // The path as the client called it: on the execute-api endpoint that starts with the stage; locally the URL
+    // has none, as on a custom domain whose base path mapping is empty.
+    path: eventPath(request),
     accountId: api.accountId,
     protocol: request.protocol,
     stage: api.stageName,
-    domainPrefix: domainName.split('.')[0],
+    domainPrefix: domainName.replace(/:\d+$/, '').split('.')[0],
     requestTimeEpoch: request.receivedAt,
     requestId: request.requestId,
     identity: {

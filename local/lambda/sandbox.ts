@@ -5,6 +5,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { FunctionModel } from '../template/api-model';
@@ -30,6 +31,13 @@ export interface SandboxOptions {
 }
 
 const WORKER_FILE = path.join(__dirname, 'worker.cjs');
+/**
+ * What Lambda's Node.js runtime provides on its NODE_PATH: the AWS SDK (`@aws-sdk/*`, left out of every bundle),
+ * and nothing else, so a bundle that misses another package fails here as it would on Lambda. A link to this
+ * project's copy; absent when the project has none installed.
+ */
+const RUNTIME_MODULES = path.join(__dirname, 'runtime-modules');
+const NODE_PATH: Record<string, string> = existsSync(path.join(RUNTIME_MODULES, '@aws-sdk')) ? { NODE_PATH: RUNTIME_MODULES } : {};
 
 /** The variables Lambda sets in every Node.js execution environment, after the function's own. */
 function environment(fn: FunctionModel, options: SandboxOptions, logStream: string): Record<string, string> {
@@ -47,6 +55,7 @@ function environment(fn: FunctionModel, options: SandboxOptions, logStream: stri
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     LAMBDA_TASK_ROOT: fn.assetDir,
     _HANDLER: fn.handler,
+    ...NODE_PATH,
     LANG: 'en_US.UTF-8',
     TZ: ':UTC',
     PATH: process.env.PATH ?? '/usr/bin:/bin',

@@ -94,6 +94,16 @@ export interface GatewayResponseModel {
   readonly templates: Readonly<Record<string, string>>;
 }
 
+/** A DynamoDB table of the stack (the authorizer's DPoP replay store), created on the local DynamoDB-compatible server. */
+export interface TableModel {
+  readonly logicalId: string;
+  /** What `Ref` of the table resolves to: its TableName when set, else the logical id. */
+  readonly tableName: string;
+  /** As in the template: `[{ AttributeName, KeyType }]`. */
+  readonly keySchema: readonly { readonly AttributeName: string; readonly KeyType: string }[];
+  readonly attributeDefinitions: readonly { readonly AttributeName: string; readonly AttributeType: string }[];
+}
+
 export interface ApiModel {
   readonly logicalId: string;
   readonly name: string;
@@ -109,6 +119,8 @@ export interface ApiModel {
   readonly functions: ReadonlyMap<string, FunctionModel>;
   /** By response type. */
   readonly gatewayResponses: ReadonlyMap<string, GatewayResponseModel>;
+  /** The stack's DynamoDB tables, served by a local DynamoDB-compatible server (local/dynamo.ts). */
+  readonly tables: readonly TableModel[];
   /** Things read but not served exactly (an environment value only CloudFormation could resolve, …). */
   readonly warnings: readonly string[];
 }

@@ -3,7 +3,7 @@
 // responses, and every Lambda function involved with its handler, timeout, environment and bundled asset.
 import * as path from 'node:path';
 import { parseVtl, type VtlTemplate } from './vtl';
-import type { ApiModel, AuthorizerModel, FunctionModel, GatewayResponseModel, IntegrationModel, IntegrationResponseModel, MethodModel } from './api-model';
+import type { ApiModel, AuthorizerModel, FunctionModel, GatewayResponseModel, IntegrationModel, IntegrationResponseModel, MethodModel, TableModel } from './api-model';
 import type { CfnResource, StackTemplate } from './cloud-assembly';
 import { isLocalError, LocalError } from '../errors';
 import { parseIdentitySources } from './identity-sources';
@@ -22,6 +22,7 @@ export interface ReadApiOptions {
 type Resources = Readonly<Record<string, CfnResource>>;
 
 const LAMBDA_FUNCTION = 'AWS::Lambda::Function';
+const DYNAMODB_TABLE = 'AWS::DynamoDB::Table';
 const HEADER_PARAMETER = /^gatewayresponse\.header\.(.+)$/;
 const METHOD_HEADER = /^method\.response\.header\.(.+)$/;
 
@@ -138,6 +139,15 @@ export function readApi(stacks: readonly StackTemplate[], options: ReadApiOption
   const ofApi = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type && isRef(props(r).RestApiId, apiLogicalId));
   const rootResourceId = stableId(`${apiLogicalId}/root`, 10);
 
+  // Served by the local DynamoDB-compatible server under the name Ref gives them.
+  const tables: TableModel[] = Object.entries(resources)
+    .filter(([, r]) => r.Type === DYNAMODB_TABLE)
+    .map(([id, r]) => ({
+      logicalId: id,
+      tableName: typeof props(r).TableName === 'string' ? String(props(r).TableName) : id,
+      keySchema: (props(r).KeySchema ?? []) as TableModel['keySchema'],
+      attributeDefinitions: (props(r).AttributeDefinitions ?? []) as TableModel['attributeDefinitions'],
+    }));
   const functionName = (id: string) => (typeof props(resources[id]!).FunctionName === 'string' ? String(props(resources[id]!).FunctionName) : id);
   const scopeFor = (notes: string[]): IntrinsicScope => ({
     region,
@@ -150,6 +160,7 @@ export function readApi(stacks: readonly StackTemplate[], options: ReadApiOption
       if (!r) return undefined;
       if (r.Type === LAMBDA_FUNCTION) return functionName(id);
       if (r.Type === 'AWS::ApiGateway::RestApi') return stableId(id, 10);
+      if (r.Type === DYNAMODB_TABLE) return tables.find((t) => t.logicalId === id)!.tableName;
       notes.push(`Ref ${id} (${r.Type}) stands in as ${JSON.stringify(id)}`);
       return id;
     },
@@ -157,6 +168,7 @@ export function readApi(stacks: readonly StackTemplate[], options: ReadApiOption
       const r = resources[id];
       if (r?.Type === LAMBDA_FUNCTION && attribute === 'Arn') return `arn:aws:lambda:${region}:${accountId}:function:${functionName(id)}`;
       if (r?.Type === 'AWS::ApiGateway::RestApi' && attribute === 'RootResourceId') return rootResourceId;
+      if (r?.Type === DYNAMODB_TABLE && attribute === 'Arn') return `arn:aws:dynamodb:${region}:${accountId}:table/${tables.find((t) => t.logicalId === id)!.tableName}`;
       return undefined;
     },
   });
@@ -299,6 +311,7 @@ export function readApi(stacks: readonly StackTemplate[], options: ReadApiOption
     authorizers,
     functions,
     gatewayResponses,
+    tables,
     warnings,
   };
 }

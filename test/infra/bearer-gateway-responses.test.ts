@@ -59,4 +59,17 @@ describe('gateway responses (RFC 6750)', () => {
     addBearerGatewayResponses(api, 'My API (prod)');
     Template.fromStack(api.stack).resourceCountIs('AWS::ApiGateway::GatewayResponse', 4);
   });
+
+  test('with DPoP algorithms the 401 challenges for DPoP too; names that would break the header are refused', () => {
+    const api = new RestApi(new Stack(appWith(), 'Dpop'), 'Api');
+    api.root.addMethod('GET');
+    for (const algs of [[], ['ES256"'], ['ES256 PS256'], ["ES'256"]]) {
+      expect(() => addBearerGatewayResponses(api, 'r', undefined, algs)).toThrow(/dpopAlgorithms must be JWS algorithm names/);
+    }
+    addBearerGatewayResponses(api, 'r', undefined, ['ES256', 'PS256']);
+    Template.fromStack(api.stack).hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'UNAUTHORIZED',
+      ResponseParameters: { 'gatewayresponse.header.WWW-Authenticate': `'Bearer realm="r", ${INVALID}, DPoP realm="r", algs="ES256 PS256"'` },
+    });
+  });
 });

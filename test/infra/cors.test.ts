@@ -47,7 +47,7 @@ describe('CORS on, several origins', () => {
       expect(response.StatusCode).toBe('204');
       expect(response.ResponseParameters).toEqual({
         'method.response.header.Access-Control-Allow-Methods': `'${listed.get(JSON.stringify(m.ResourceId))!.join(', ')}'`,
-        'method.response.header.Access-Control-Allow-Headers': "'Authorization, Content-Type'",
+        'method.response.header.Access-Control-Allow-Headers': "'Authorization, Content-Type, DPoP'",
         'method.response.header.Access-Control-Max-Age': "'600'",
         'method.response.header.Vary': "'Origin'",
       });

@@ -16,6 +16,12 @@ describe('cdk-nag AwsSolutions', () => {
     expect(formatFindings(nagFindings(stack))).toEqual([]);
   });
 
+  test('with proofs of possession on (-c senderConstraint=allowed: the replay table and its grant) there are no findings either', () => {
+    const { stack, template } = synth({ ...BASE_CONTEXT, senderConstraint: 'allowed' });
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    expect(formatFindings(nagFindings(stack))).toEqual([]);
+  });
+
   test('every acknowledgement gives a reason', () => {
     const { stack } = synth();
     const acks = stack.node

@@ -279,3 +279,33 @@ describe('stage, access logs and output', () => {
     expect(stack.environment).toBe('aws://unknown-account/unknown-region');
   });
 });
+
+describe('proof of possession from context (-c senderConstraint=allowed)', () => {
+  const pop = synth({ ...BASE_CONTEXT, senderConstraint: 'allowed', dpopProofMaxAgeSeconds: '30', dpopAlgorithms: 'ES256 EdDSA', corsOrigins: 'https://app.example.com' });
+  const profile = ROUTES.find((r) => r.path === '/profile')!;
+
+  test('the settings reach the authorizer through the usual context path', () => {
+    expect(authorizerSettings(pop.app, pop.template, authorizerFunctionId(pop.stack))).toMatchObject({
+      OIDC_SENDER_CONSTRAINT: 'allowed',
+      OIDC_DPOP_PROOF_MAX_AGE_SECONDS: '30',
+      OIDC_DPOP_ALGORITHMS: 'ES256 EdDSA',
+      OIDC_DPOP_REPLAY_TABLE: { Ref: pop.stack.getLogicalId(pop.stack.authorizer.replayTable!.node.defaultChild as CfnResource) },
+    });
+  });
+
+  test('/profile is behind the uncached proof authorizer; no cached authorizer is left unused', () => {
+    const proof = pop.stack.getLogicalId(pop.stack.authorizer.node.findChild('ProofForApi').node.defaultChild as CfnResource);
+    expect(methodFor(pop.stack, pop.template, profile).AuthorizerId).toEqual({ Ref: proof });
+    expect(pop.template.toJSON().Resources[proof].Properties).toMatchObject({ AuthorizerResultTtlInSeconds: 0 });
+    expect(pop.stack.authorizer.node.tryFindChild('RequiredForApi')).toBeUndefined();
+  });
+
+  test('the one extra permission is PutItem on the replay table; the preflight lets pages send DPoP', () => {
+    const statements = Object.values(pop.template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toEqual([{ Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: { 'Fn::GetAtt': [expect.stringMatching(/ReplayTable/), 'Arn'] } }]);
+    pop.template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'OPTIONS',
+      Integration: { IntegrationResponses: [Match.objectLike({ ResponseParameters: Match.objectLike({ 'method.response.header.Access-Control-Allow-Headers': "'Authorization, Content-Type, DPoP'" }) })] },
+    });
+  });
+});

@@ -8,6 +8,7 @@ import { CfnMethod, LambdaIntegration, RestApi } from 'aws-cdk-lib/aws-apigatewa
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { OidcAuthorizer, type OidcAuthorizerProps } from '../../infra';
+import { ERROR_DESCRIPTIONS } from '../../infra/constructs/bearer-gateway-responses';
 import { readConfig } from '../../lambda/authorizer/config';
 import { createAuthorizer } from '../../lambda/authorizer/handler';
 import { NO_METRICS } from '../../lambda/authorizer/metrics';
@@ -201,5 +202,107 @@ describe('tokens in props', () => {
     const { stack } = consumer();
     const fetchTimeoutMs = Token.asNumber(StringParameter.valueForStringParameter(stack, '/idp/timeout'));
     expect(() => new OidcAuthorizer(stack, 'T', { ...TRUST, settings: { fetchTimeoutMs } })).toThrow('fetchTimeoutMs must be a number known at synth, not a CloudFormation value');
+  });
+});
+
+describe('proof of possession (RFC 9449 DPoP, RFC 8705)', () => {
+  const authorizerOf = (t: Template, method: string, pathPart: string) => {
+    const [, m] = resources(t, 'AWS::ApiGateway::Method').find(([, m]) => m.Properties.HttpMethod === method && JSON.stringify(m.Properties.ResourceId).includes(pathPart))!;
+    return t.toJSON().Resources[m.Properties.AuthorizerId.Ref].Properties;
+  };
+  const challenge = (t: Template) => Object.values(t.findResources('AWS::ApiGateway::GatewayResponse', { Properties: { ResponseType: 'UNAUTHORIZED' } })).map((r) => r.Properties.ResponseParameters['gatewayresponse.header.WWW-Authenticate']);
+  const dynamoActions = (t: Template) =>
+    Object.values(t.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((s: { Action: string | string[] }) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
+
+  test('a route requiring proofs gets a third authorizer, never cached and without identity sources; the others keep theirs', () => {
+    const { stack, oidc, integration } = consumer();
+    const api = new RestApi(stack, 'Api');
+    api.root.addResource('orders').addMethod('GET', integration, oidc.require({ scopes: ['orders:read'] }));
+    api.root.addResource('payments').addMethod('POST', integration, oidc.require({ senderConstraint: 'required' }));
+    api.root.addMethod('GET', integration, oidc.optional());
+    const t = Template.fromStack(stack);
+    expect(resources(t, 'AWS::ApiGateway::Authorizer')).toHaveLength(3);
+    expect(authorizerOf(t, 'POST', 'payments')).toMatchObject({ AuthorizerResultTtlInSeconds: 0, Name: expect.stringMatching(/ProofForApi/) });
+    expect(authorizerOf(t, 'POST', 'payments').IdentitySource).toBeFalsy();
+    expect(authorizerOf(t, 'GET', 'orders')).toMatchObject({ IdentitySource: 'method.request.header.Authorization', AuthorizerResultTtlInSeconds: 300 });
+    expect(oidc.routes.find((r) => r.resourcePath === '/payments')).toMatchObject({ senderConstraint: 'required' });
+  });
+
+  test('the replay table: pk, TTL on expiresAt, on demand, destroyed with the stack; the authorizer may only PutItem on it, and is told its name', () => {
+    const { stack, oidc, integration } = consumer();
+    new RestApi(stack, 'Api').root.addMethod('GET', integration, oidc.require({ senderConstraint: 'allowed' }));
+    const t = Template.fromStack(stack);
+    const tables = resources(t, 'AWS::DynamoDB::Table');
+    expect(tables).toHaveLength(1);
+    const [tableId, table] = tables[0]!;
+    expect(table.Properties).toEqual({
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+    expect(table.DeletionPolicy).toBe('Delete');
+    expect(oidc.replayTable).toBeDefined();
+    expect(dynamoActions(t)).toEqual([{ Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } }]);
+    expect(t.toJSON().Resources[functionId(stack, oidc)].Properties.Environment.Variables).toEqual({ OIDC_DPOP_REPLAY_TABLE: { Ref: tableId } });
+    // 2 × 3000 ms key fetches + the 1 s table write + 4 s margin; 10 s without proofs.
+    expect(t.toJSON().Resources[functionId(stack, oidc)].Properties.Timeout).toBe(11);
+  });
+
+  test('without a route that can take proofs there is no table, no permission and no DPoP challenge', () => {
+    const { stack, oidc, integration } = consumer();
+    new RestApi(stack, 'Api').root.addMethod('GET', integration, oidc.require({ senderConstraint: 'off' }));
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::DynamoDB::Table', 0);
+    expect(dynamoActions(t)).toEqual([]);
+    expect(oidc.replayTable).toBeUndefined();
+    expect(t.toJSON().Resources[functionId(stack, oidc)].Properties.Timeout).toBe(10);
+    expect(challenge(t)).toEqual([`'Bearer realm="Api", error="invalid_token", error_description="${ERROR_DESCRIPTIONS.invalid_token}"'`]);
+  });
+
+  test('an issuer’s senderConstraint reaches the routes that set none, and only routes that issuer may use', () => {
+    const { stack, integration, oidc } = consumer({
+      issuers: [
+        { issuer: 'https://bound.example.com/', audience: 'api', senderConstraint: 'required' },
+        { issuer: 'https://plain.example.com/', audience: 'api' },
+      ],
+    });
+    const api = new RestApi(stack, 'Api');
+    api.root.addResource('any').addMethod('GET', integration, oidc.require());
+    api.root.addResource('plain').addMethod('GET', integration, oidc.require({ issuers: ['https://plain.example.com/'] }));
+    api.root.addResource('off').addMethod('GET', integration, oidc.require({ senderConstraint: 'off' }));
+    const t = Template.fromStack(stack);
+    expect(authorizerOf(t, 'GET', 'any').AuthorizerResultTtlInSeconds).toBe(0);
+    expect(authorizerOf(t, 'GET', 'plain').AuthorizerResultTtlInSeconds).toBe(300);
+    expect(authorizerOf(t, 'GET', 'off').AuthorizerResultTtlInSeconds).toBe(300);
+    t.resourceCountIs('AWS::DynamoDB::Table', 1);
+  });
+
+  test('the 401 challenges for DPoP beside Bearer, with the proof algorithms, on the RestApis that take proofs only', () => {
+    const { stack, integration, oidc } = consumer({ ...TRUST, settings: { senderConstraint: 'allowed', dpopAlgorithms: ['ES256', 'EdDSA'] } });
+    const bound = new RestApi(stack, 'Bound');
+    bound.root.addMethod('GET', integration, oidc.require());
+    const plain = new RestApi(stack, 'Plain');
+    plain.root.addResource('p').addMethod('GET', integration, oidc.require({ senderConstraint: 'off' }));
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      RestApiId: stack.resolve(bound.restApiId),
+      ResponseType: 'UNAUTHORIZED',
+      ResponseParameters: { 'gatewayresponse.header.WWW-Authenticate': `'Bearer realm="Bound", error="invalid_token", error_description="${ERROR_DESCRIPTIONS.invalid_token}", DPoP realm="Bound", algs="ES256 EdDSA"'` },
+    });
+    t.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      RestApiId: stack.resolve(plain.restApiId),
+      ResponseType: 'UNAUTHORIZED',
+      ResponseParameters: { 'gatewayresponse.header.WWW-Authenticate': `'Bearer realm="Plain", error="invalid_token", error_description="${ERROR_DESCRIPTIONS.invalid_token}"'` },
+    });
+  });
+
+  test('a malformed senderConstraint fails at the addMethod that carries it; a bad dpopAlgorithms fails the synth, naming it', () => {
+    const { stack, oidc, integration } = consumer({ ...TRUST, settings: { dpopAlgorithms: ['HS256'] } });
+    expect(() => oidc.require({ senderConstraint: 'maybe' as never })).toThrow(/senderConstraint must be one of off, allowed, required, got "maybe"/);
+    new RestApi(stack, 'Api').root.addMethod('GET', integration, oidc.require());
+    expect(() => Template.fromStack(stack)).toThrow(/\[Consumer\/Oidc\] dpopAlgorithms "HS256" is not allowed/);
   });
 });

@@ -64,6 +64,14 @@ describe('parseStartOptions', () => {
     expect(parseStartOptions(['--synth'], { PORT: '8080', ISSUER_PORT: '9000' })).toMatchObject({ issuerPort: 9000, synth: 'force' });
   });
 
+  test('--sender-constraint (or SENDER_CONSTRAINT) goes to the synth as senderConstraint, one of off, allowed, required', () => {
+    expect(parseStartOptions(['--sender-constraint', 'allowed'], {})).toMatchObject({ senderConstraint: 'allowed' });
+    expect(parseStartOptions([], { SENDER_CONSTRAINT: 'required' })).toMatchObject({ senderConstraint: 'required' });
+    expect(parseStartOptions([], {})).not.toHaveProperty('senderConstraint');
+    expect(usageError(() => parseStartOptions(['--sender-constraint=dpop'], {}))).toMatch(/must be one of off, allowed, required, got "dpop"/);
+    expect(usageError(() => parseStartOptions(['--sender-constraint', 'allowed', '--no-synth'], {}))).toMatch(/needs a synth/);
+  });
+
   test('--port, as npm run token takes it, and before PORT', () => {
     expect(parseStartOptions(['--port', '4000'], {})).toMatchObject({ port: 4000, issuerPort: 4001 });
     expect(parseStartOptions(['--port=4000'], { PORT: '5000' })).toMatchObject({ port: 4000, issuerPort: 4001 });

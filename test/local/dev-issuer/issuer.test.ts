@@ -1,4 +1,4 @@
-import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
+import { calculateJwkThumbprint, createLocalJWKSet, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify, type JSONWebKeySet } from 'jose';
 import { startDevIssuer, type DevIssuer } from '../../../local/dev-issuer/issuer';
 import { request } from '../support/http';
 
@@ -63,6 +63,29 @@ describe('dev OIDC issuer', () => {
       expect(res.status).toBe(200);
       const { payload } = await verify(res.json().access_token);
       expect([payload.scope, payload.email, payload.exp]).toEqual(['openid', 'carol@example.com', NOW + 60]);
+    });
+
+    test('mint a DPoP-bound token for a public key: cnf.jkt is its RFC 7638 thumbprint, token_type DPoP', async () => {
+      const { publicKey } = await generateKeyPair('ES256');
+      const jwk = await exportJWK(publicKey);
+      const res = await post('/dev/token', { dpopJwk: jwk });
+      expect(res.json().token_type).toBe('DPoP');
+      const { payload } = await verify(res.json().access_token);
+      expect(payload.cnf).toEqual({ jkt: await calculateJwkThumbprint(jwk) });
+      expect((await post('/dev/token', {})).json().token_type).toBe('Bearer');
+    });
+
+    test('refuse to bind a private, symmetric or malformed key, or a cnf claim set by hand', async () => {
+      const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+      const refused = async (body: unknown) => {
+        const res = await post('/dev/token', body);
+        expect(res.status).toBe(400);
+        return res.json().error_description as string;
+      };
+      expect(await refused({ dpopJwk: await exportJWK(privateKey) })).toMatch(/private key members \(d\)/);
+      expect(await refused({ dpopJwk: { kty: 'oct', k: 'c2VjcmV0' } })).toMatch(/EC, RSA or OKP/);
+      expect(await refused({ dpopJwk: { kty: 'EC', crv: 'P-256', x: 'AAAA', y: 'AAAA' } })).toMatch(/not a usable public key/);
+      expect(await refused({ claims: { cnf: { jkt: 'x' } } })).toMatch(/may not set cnf/);
     });
 
     test('refuse anyone without the secret', async () => {

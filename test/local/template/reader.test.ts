@@ -107,14 +107,24 @@ describe('readApi', () => {
       SUBBED: '111122223333-Small-${NotAVar}',
       SUB_VARS: 'alpha|arn:aws:lambda:eu-west-1:111122223333:function:Fn',
       JOINED: 'a:c',
+      BUCKET: 'Bucket',
       TABLE: 'Table',
+      TABLE_ARN: 'arn:aws:dynamodb:eu-west-1:111122223333:table/Table',
       SELF: 'arn:aws:lambda:eu-west-1:111122223333:function:Fn',
     });
     expect(api.warnings).toEqual([
-      'Fn: TABLE: Ref Table (AWS::DynamoDB::Table) stands in as "Table"',
-      'Fn: TABLE_ARN is left unset: Fn::GetAtt Table.Arn cannot be resolved outside a deployment',
+      'Fn: BUCKET: Ref Bucket (AWS::S3::Bucket) stands in as "Bucket"',
       'Fn: IMPORTED is left unset: Fn::ImportValue cannot be resolved outside a deployment',
     ]);
+  });
+
+  test('reads the DynamoDB tables, which the local DynamoDB serves under the name Ref gives them', () => {
+    expect(api.tables).toEqual([
+      { logicalId: 'Table', tableName: 'Table', keySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], attributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }] },
+    ]);
+    const named = readApi(edited((r) => (r.Table.Properties.TableName = 'replay')));
+    expect(named.tables.map((t) => t.tableName)).toEqual(['replay']);
+    expect(named.functions.get('Fn')!.environment.TABLE).toBe('replay');
   });
 
   test('refuses what it cannot serve, with a code', () => {

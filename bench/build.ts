@@ -35,6 +35,9 @@ const STACK_LIKE: BuildOptions = {
   platform: 'node',
   format: 'cjs',
   target: 'node20',
+  // What Lambda's Node.js runtime provides, left out as the stack leaves it out (infra/constructs/bundling.ts):
+  // the replay store's DynamoDB client, required only on a request with a DPoP proof.
+  external: ['@aws-sdk/*'],
   logLevel: 'error',
 };
 

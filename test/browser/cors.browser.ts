@@ -2,29 +2,24 @@
 // real stack on 127.0.0.1, pages are served from other loopback origins, and every check runs `fetch` with an
 // Authorization header inside a page, so the browser itself sends the preflight and enforces CORS.
 // Run with `npm run test:browser`; it needs Debian's chromium (or CHROMIUM_PATH) and fails without it.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { requestToken } from '../../local/cli/token';
 import { readState } from '../../local/dev-issuer/state';
 import type { TokenRequest } from '../../local/dev-issuer/token';
 import { closeServer, listen } from '../../local/listen';
 import { freePort } from '../local/support/free-port';
+import { launchChromium, NpmStart } from './support';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const INSTALL = 'sudo apt-get update && sudo apt-get install -y chromium (or set CHROMIUM_PATH to a Chromium or Chrome binary)';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'cors-browser-'));
 let pages: Server[] = [];
 let origins: { allowed: string; alsoAllowed: string; other: string };
-let api: ChildProcess | undefined;
+const api = new NpmStart();
 let apiUrl: string;
-let output = '';
 let browser: Browser | undefined;
 const tokens: string[] = [];
 
@@ -36,26 +31,6 @@ async function pageServer(): Promise<string> {
   });
   pages.push(server);
   return `http://localhost:${await listen(server, 0, '127.0.0.1', 'a page server', 'try again')}`;
-}
-
-/** `npm start` in its own process group (so it can be stopped as Ctrl-C does), resolved once it serves. */
-function startApi(port: number, corsOrigins: string): Promise<void> {
-  const child = spawn('npm', ['start', '--', '--cors', corsOrigins, '--output', path.join(scratch, 'cdk.out')], {
-    cwd: ROOT,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PORT: String(port), ISSUER_PORT: String(port + 1 > 65535 ? port - 1 : port + 1), DEV_ISSUER_STATE: path.join(scratch, 'dev-issuer.json') },
-  });
-  api = child;
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-      if (output.includes('Ctrl-C stops.')) resolve();
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`npm start exited with ${code} before serving:\n${output}`)));
-  });
 }
 
 const token = async (request: TokenRequest): Promise<string> => {
@@ -95,21 +70,16 @@ async function fetchFrom(origin: string, apiPath: string, bearer?: string): Prom
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: install it with ${INSTALL}`);
   origins = { allowed: await pageServer(), alsoAllowed: await pageServer(), other: await pageServer() };
   const port = await freePort();
   apiUrl = `http://127.0.0.1:${port}`;
-  await startApi(port, `${origins.allowed},${origins.alsoAllowed}`);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  await api.start(['--cors', `${origins.allowed},${origins.alsoAllowed}`], port, scratch);
+  browser = await launchChromium();
 }, 240_000);
 
 afterAll(async () => {
   await browser?.close();
-  if (api?.pid !== undefined && api.exitCode === null) {
-    const exited = new Promise((resolve) => api!.once('exit', resolve));
-    process.kill(-api.pid, 'SIGINT');
-    await exited;
-  }
+  await api.stop();
   await Promise.all(pages.map(closeServer));
   pages = [];
   rmSync(scratch, { recursive: true, force: true });
@@ -151,7 +121,7 @@ describe('a browser app on an allowed origin', () => {
   });
 
   test('the browser preflighted the token requests, and API Gateway answered them without the authorizer', () => {
-    const preflights = output.split('\n').filter((l) => l.startsWith('OPTIONS /profile '));
+    const preflights = api.output.split('\n').filter((l) => l.startsWith('OPTIONS /profile '));
     expect(preflights.length).toBeGreaterThan(0);
     for (const line of preflights) expect(line).toMatch(/^OPTIONS \/profile 204 authorizer=none /);
   });
@@ -159,10 +129,10 @@ describe('a browser app on an allowed origin', () => {
 
 describe('a page on an origin that is not allowed', () => {
   test('cannot send a token: its preflight gets no Access-Control-Allow-Origin, so the request never leaves', async () => {
-    const before = output.split('\n').filter((l) => l.startsWith('GET /profile ')).length;
+    const before = api.output.split('\n').filter((l) => l.startsWith('GET /profile ')).length;
     const read = await fetchFrom(origins.other, '/profile', await token({ scope: 'openid profile' }));
     expect(read).toEqual({ ok: false, error: 'TypeError: Failed to fetch' });
-    expect(output.split('\n').filter((l) => l.startsWith('GET /profile ')).length).toBe(before);
+    expect(api.output.split('\n').filter((l) => l.startsWith('GET /profile ')).length).toBe(before);
   });
 
   test('cannot read a Lambda answer (anonymous GET /)', async () => {
@@ -179,9 +149,9 @@ describe('logs', () => {
   test('npm start never wrote a token or its signature', () => {
     expect(tokens.length).toBeGreaterThan(3);
     for (const t of tokens) {
-      expect(output).not.toContain(t);
+      expect(api.output).not.toContain(t);
       const signature = t.split('.')[2];
-      if (signature) expect(output).not.toContain(signature);
+      if (signature) expect(api.output).not.toContain(signature);
     }
   });
 });

@@ -3,31 +3,26 @@
 // and its proofs with panva's dpop package (served to it as a module), and the dev issuer binds a token to the
 // public key the page hands over. The private key never leaves the browser: it cannot.
 // Run with `npm run test:browser`; it needs Debian's chromium (or CHROMIUM_PATH) and fails without it.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { calculateJwkThumbprint, decodeJwt, type JWK } from 'jose';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { requestToken } from '../../local/cli/token';
 import { readState } from '../../local/dev-issuer/state';
 import { closeServer, listen } from '../../local/listen';
 import { freePort } from '../local/support/free-port';
+import { launchChromium, NpmStart } from './support';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const INSTALL = 'sudo apt-get update && sudo apt-get install -y chromium (or set CHROMIUM_PATH to a Chromium or Chrome binary)';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 /** panva's dpop as published: an ES module on WebCrypto, served to the page as it would be bundled into an app. */
 const DPOP_MODULE = readFileSync(require.resolve('dpop'), 'utf8');
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'dpop-browser-'));
 let pages: Server | undefined;
 let origin: string;
-let api: ChildProcess | undefined;
+const api = new NpmStart();
 let apiUrl: string;
-let output = '';
 let browser: Browser | undefined;
 let page: Page;
 const tokens: string[] = [];
@@ -77,26 +72,6 @@ async function pageServer(): Promise<string> {
   return `http://localhost:${await listen(pages, 0, '127.0.0.1', 'a page server', 'try again')}`;
 }
 
-/** `npm start` in its own process group (so it can be stopped as Ctrl-C does), resolved once it serves. */
-function startApi(port: number): Promise<void> {
-  const child = spawn('npm', ['start', '--', '--sender-constraint', 'allowed', '--cors', origin, '--output', path.join(scratch, 'cdk.out')], {
-    cwd: ROOT,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PORT: String(port), ISSUER_PORT: String(port + 1 > 65535 ? port - 1 : port + 1), DEV_ISSUER_STATE: path.join(scratch, 'dev-issuer.json') },
-  });
-  api = child;
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-      if (output.includes('Ctrl-C stops.')) resolve();
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`npm start exited with ${code} before serving:\n${output}`)));
-  });
-}
-
 /** A token bound to `jwk`, from the dev issuer `npm start` runs. */
 const boundToken = async (jwk: JWK): Promise<string> => {
   const token = await requestToken(readState(path.join(scratch, 'dev-issuer.json')), { scope: 'openid profile', email: 'spa@example.com', dpopJwk: jwk });
@@ -119,12 +94,11 @@ function callFromPage(url: string, token: string, reuse?: string): Promise<Call 
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: install it with ${INSTALL}`);
   origin = await pageServer();
   const port = await freePort();
   apiUrl = `http://127.0.0.1:${port}`;
-  await startApi(port);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  await api.start(['--sender-constraint', 'allowed', '--cors', origin], port, scratch);
+  browser = await launchChromium();
   page = await (await browser.newContext()).newPage();
   await page.goto(`${origin}/`);
   await page.waitForFunction('window.app !== undefined');
@@ -132,11 +106,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (api?.pid !== undefined && api.exitCode === null) {
-    const exited = new Promise((resolve) => api!.once('exit', resolve));
-    process.kill(-api.pid, 'SIGINT');
-    await exited;
-  }
+  await api.stop();
   if (pages) await closeServer(pages);
   rmSync(scratch, { recursive: true, force: true });
 }, 30_000);
@@ -161,7 +131,7 @@ describe('a single-page app with a non-extractable key', () => {
     const call = await callFromPage(`${apiUrl}/profile`, token);
     expect(call).toMatchObject({ ok: true, status: 200 });
     expect(JSON.parse(call.body!).user.username).toBe('spa@example.com');
-    const preflights = output.split('\n').filter((l) => l.startsWith('OPTIONS /profile '));
+    const preflights = api.output.split('\n').filter((l) => l.startsWith('OPTIONS /profile '));
     expect(preflights.length).toBeGreaterThan(0);
     for (const line of preflights) expect(line).toMatch(/^OPTIONS \/profile 204 authorizer=none /);
   });
@@ -176,8 +146,8 @@ describe('a single-page app with a non-extractable key', () => {
 
   test('npm start never wrote the token or its signature', () => {
     for (const t of tokens) {
-      expect(output).not.toContain(t);
-      expect(output).not.toContain(t.split('.')[2]);
+      expect(api.output).not.toContain(t);
+      expect(api.output).not.toContain(t.split('.')[2]);
     }
   });
 });

@@ -65,11 +65,13 @@ export function addBearerGatewayResponses(api: RestApiBase, realm: string, cors?
   });
   // A valid token whose policy does not list this route (it lacks the route's scopes, claims or issuer), or
   // is an explicit Deny (it lacks a scope every route requires). The challenge names no realm: the caller
-  // already holds a token for this one and only needs more scope.
+  // already holds a token for this one and only needs more scope. On an API taking proofs the caller may have
+  // come with the DPoP scheme, so the same error is given in a DPoP challenge too (RFC 9449 §7.1).
+  const dpop403 = dpopAlgorithms ? `, DPoP error="insufficient_scope", algs="${dpopAlgorithms.join(' ')}"` : '';
   api.addGatewayResponse('AccessDenied', {
     type: ResponseType.ACCESS_DENIED,
     statusCode: '403',
-    responseHeaders: { 'WWW-Authenticate': literal(`Bearer error="insufficient_scope", error_description="${ERROR_DESCRIPTIONS.insufficient_scope}"`), ...corsHeaders },
+    responseHeaders: { 'WWW-Authenticate': literal(`Bearer error="insufficient_scope", error_description="${ERROR_DESCRIPTIONS.insufficient_scope}"${dpop403}`), ...corsHeaders },
     templates: json('Forbidden'),
   });
   for (const [id, type] of [

@@ -114,6 +114,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     maxAgeSeconds: config.dpopProofMaxAgeSeconds,
     toleranceSeconds: config.clockToleranceSeconds,
     maxProofBytes: config.maxTokenBytes,
+    takesProofs: config.takesProofs,
     replay: () => (replayStore ??= new DynamoReplayStore(config.dpopReplayTable!)),
   });
 

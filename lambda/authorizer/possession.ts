@@ -32,11 +32,16 @@ export function bindingOf(claims: Readonly<Record<string, unknown>>): Binding | 
 export interface PossessionOptions {
   /** JWS algorithms a proof may use (asymmetric only: config.ts). */
   readonly algorithms: readonly string[];
-  /** A proof's iat may be this far from now either way, beyond the tolerance. */
+  /** A proof's iat may be this far in the past, beyond the tolerance; in the future, only the tolerance. */
   readonly maxAgeSeconds: number;
   readonly toleranceSeconds: number;
   /** Longest DPoP header accepted, checked before parsing. */
   readonly maxProofBytes: number;
+  /**
+   * Whether some route takes proofs: then a DPoP-bound token sent as Bearer is refused on every route, `off`
+   * ones included (RFC 9449 §7.2: a server taking both schemes must not accept a bound token as Bearer).
+   */
+  readonly takesProofs: boolean;
   /** Where proofs are remembered; built on first use (so a bearer-only authorizer never makes one). */
   readonly replay: () => ReplayStore;
 }
@@ -85,6 +90,9 @@ export class Possession {
   async check(constraint: SenderConstraint, credential: Credential, binding: Binding | undefined, event: Event, nowSeconds: number): Promise<boolean> {
     if (constraint === 'off') {
       if (credential.scheme === 'DPoP') throw new TokenError('TOKEN_MALFORMED', 'the DPoP scheme is not taken on this route');
+      // An `off` route sits behind the cached authorizer, which must not take proofs (a cached Allow would take
+      // the same proof again); so a DPoP-bound token cannot be used there at all, and never as Bearer.
+      if (this.options.takesProofs && binding?.jkt !== undefined) throw new TokenError('BEARER_NOT_ALLOWED', 'a DPoP-bound token sent as a Bearer token');
       return false;
     }
     if (credential.scheme === 'Bearer') {
@@ -115,6 +123,9 @@ export class Possession {
         typ: 'dpop+jwt',
         algorithms: [...this.options.algorithms],
         requiredClaims: ['iat', 'jti', 'htm', 'htu'],
+        // jose's iat window: at most maxAge (+ tolerance) old, and no further in the future than the tolerance.
+        maxTokenAge: this.options.maxAgeSeconds,
+        clockTolerance: this.options.toleranceSeconds,
         currentDate: new Date(nowSeconds * 1000),
       });
       payload = verified.payload;
@@ -132,14 +143,14 @@ export class Possession {
     const claimed = normalized(htu);
     if (called === undefined || claimed === undefined || claimed !== normalized(called)) throw invalid('htu is not the URL of the request');
     const window = this.options.maxAgeSeconds + this.options.toleranceSeconds;
-    if (typeof iat !== 'number' || !Number.isFinite(iat) || Math.abs(iat - nowSeconds) > window) throw invalid('iat is outside the proof window');
     if (typeof jti !== 'string' || jti === '' || jti.length > MAX_JTI_LENGTH) throw invalid(`jti is not a string of 1 to ${MAX_JTI_LENGTH} characters`);
 
     if (ath !== createHash('sha256').update(token).digest('base64url')) throw mismatch('ath is not the hash of the access token');
     if ((await calculateJwkThumbprint(jwk, 'sha256')) !== jkt) throw mismatch("the proof's key is not the one the token is bound to (cnf.jkt)");
 
-    // Last, so that only proofs good in every other way are written.
-    await this.options.replay().remember(`${jkt}#${jti}`, Math.floor(iat) + window, nowSeconds);
+    // Last, so that only proofs good in every other way are written. The jti is hashed into the key: a fixed
+    // length and alphabet, whatever the caller put in it (a lone surrogate, say, that a store might refuse).
+    await this.options.replay().remember(`${jkt}#${createHash('sha256').update(jti).digest('base64url')}`, Math.floor(iat as number) + window, nowSeconds);
   }
 }
 

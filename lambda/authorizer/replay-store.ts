@@ -74,7 +74,9 @@ export class DynamoReplayStore implements ReplayStore {
     if (this.sdk === undefined) {
       try {
         const { DynamoDBClient, PutItemCommand } = require('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb');
-        this.sdk = { client: new DynamoDBClient({ maxAttempts: 2, ...this.clientConfig }), PutItemCommand };
+        // One attempt: a retry after a write that landed but whose answer was lost would meet its own item and
+        // refuse a first use as a replay. A failed write is a 503, and the client sends a new proof.
+        this.sdk = { client: new DynamoDBClient({ maxAttempts: 1, ...this.clientConfig }), PutItemCommand };
       } catch (e) {
         throw new ReplayStoreUnavailableError('the DynamoDB client could not be loaded', { cause: e });
       }

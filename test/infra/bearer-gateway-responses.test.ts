@@ -60,7 +60,7 @@ describe('gateway responses (RFC 6750)', () => {
     Template.fromStack(api.stack).resourceCountIs('AWS::ApiGateway::GatewayResponse', 4);
   });
 
-  test('with DPoP algorithms the 401 challenges for DPoP too; names that would break the header are refused', () => {
+  test('with DPoP algorithms the 401 and the 403 challenge for DPoP too; names that would break the header are refused', () => {
     const api = new RestApi(new Stack(appWith(), 'Dpop'), 'Api');
     api.root.addMethod('GET');
     for (const algs of [[], ['ES256"'], ['ES256 PS256'], ["ES'256"]]) {
@@ -70,6 +70,10 @@ describe('gateway responses (RFC 6750)', () => {
     Template.fromStack(api.stack).hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
       ResponseType: 'UNAUTHORIZED',
       ResponseParameters: { 'gatewayresponse.header.WWW-Authenticate': `'Bearer realm="r", ${INVALID}, DPoP realm="r", algs="ES256 PS256"'` },
+    });
+    Template.fromStack(api.stack).hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'ACCESS_DENIED',
+      ResponseParameters: { 'gatewayresponse.header.WWW-Authenticate': `'Bearer ${INSUFFICIENT}, DPoP error="insufficient_scope", algs="ES256 PS256"'` },
     });
   });
 });

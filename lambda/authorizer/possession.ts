@@ -38,8 +38,8 @@ export interface PossessionOptions {
   /** Longest DPoP header accepted, checked before parsing. */
   readonly maxProofBytes: number;
   /**
-   * Whether some route takes proofs: then a DPoP-bound token sent as Bearer is refused on every route, `off`
-   * ones included (RFC 9449 §7.2: a server taking both schemes must not accept a bound token as Bearer).
+   * Whether some route takes proofs: then a bound token is refused on `off` routes, where nothing checks its
+   * binding (RFC 9449 §7.2: a server taking both schemes must not accept a bound token as Bearer).
    */
   readonly takesProofs: boolean;
   /** Where proofs are remembered; built on first use (so a bearer-only authorizer never makes one). */
@@ -90,9 +90,9 @@ export class Possession {
   async check(constraint: SenderConstraint, credential: Credential, binding: Binding | undefined, event: Event, nowSeconds: number): Promise<boolean> {
     if (constraint === 'off') {
       if (credential.scheme === 'DPoP') throw new TokenError('TOKEN_MALFORMED', 'the DPoP scheme is not taken on this route');
-      // An `off` route sits behind the cached authorizer, which must not take proofs (a cached Allow would take
-      // the same proof again); so a DPoP-bound token cannot be used there at all, and never as Bearer.
-      if (this.options.takesProofs && binding?.jkt !== undefined) throw new TokenError('BEARER_NOT_ALLOWED', 'a DPoP-bound token sent as a Bearer token');
+      // An `off` route sits behind the cached authorizer, which cannot check a proof or a certificate per request
+      // (its Allow is reused for the token's Authorization value); so a bound token cannot be used there at all.
+      if (this.options.takesProofs && binding !== undefined) throw new TokenError('BEARER_NOT_ALLOWED', 'a bound token on a route that takes no proofs');
       return false;
     }
     if (credential.scheme === 'Bearer') {

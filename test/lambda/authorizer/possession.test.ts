@@ -336,6 +336,10 @@ describe('certificate-bound tokens (RFC 8705) from the same issuer', () => {
   it('refuses it without a certificate', async () => {
     await refused(authorizer(), { path: '/either', authorization: `Bearer ${certBound}` }, 'CERT_BINDING_MISMATCH');
   });
+
+  it('refuses it on a route that takes no proofs, even with its certificate: the cached authorizer cannot check one', async () => {
+    await refused(authorizer(), { path: '/bearer', authorization: `Bearer ${certBound}`, cert }, 'BEARER_NOT_ALLOWED');
+  });
 });
 
 describe('requestUri and bindingOf', () => {

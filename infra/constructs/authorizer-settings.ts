@@ -57,7 +57,7 @@ export interface OidcAuthorizerSettings {
    * @default 'off'
    */
   readonly senderConstraint?: SenderConstraint;
-  /** A DPoP proof's `iat` may be this far from now, either way, beyond the clock tolerance. @default 60 (seconds) */
+  /** A DPoP proof's `iat` may be this old, beyond the clock tolerance (ahead: the tolerance only). @default 60 (seconds) */
   readonly dpopProofMaxAgeSeconds?: number;
   /** JWS algorithms a DPoP proof may be signed with; asymmetric only. @default RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA */
   readonly dpopAlgorithms?: readonly string[];

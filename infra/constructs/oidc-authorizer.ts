@@ -54,8 +54,9 @@ export interface RouteRequirement {
   /**
    * Proof of possession on this route: `required` takes only sender-constrained tokens with their proof (DPoP,
    * or the client certificate on a mutual-TLS custom domain); `allowed` takes bearer tokens too, but a token
-   * carrying `cnf` only with its proof; `off` ignores `cnf`. A route that can take proofs is never cached by
-   * API Gateway (a cached Allow would accept the same proof again), and its proofs go to a replay table.
+   * carrying `cnf` only with its proof; `off` takes Bearer only, refusing bound tokens once any route takes
+   * proofs. A route that can take proofs is never cached by API Gateway (a cached Allow would accept the same
+   * proof again), and its proofs go to a replay table.
    * @default - the token issuer's `senderConstraint`, itself `settings.senderConstraint` ('off') by default
    */
   readonly senderConstraint?: SenderConstraint;

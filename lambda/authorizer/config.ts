@@ -45,7 +45,7 @@ export interface AuthorizerConfig {
   readonly metricsService: string;
   /** Proof of possession for issuers and routes that set none (routes.ts). @default 'off' */
   readonly senderConstraint: SenderConstraint;
-  /** A DPoP proof's iat may be this far from now, either way, beyond the clock tolerance. @default 60 (seconds) */
+  /** A DPoP proof may be this old, beyond the clock tolerance (and ahead by the tolerance only). @default 60 (seconds) */
   readonly dpopProofMaxAgeSeconds: number;
   /** Algorithms a DPoP proof may be signed with; asymmetric only. @default every algorithm in algorithms.ts */
   readonly dpopAlgorithms: readonly string[];

@@ -27,7 +27,7 @@ export const DEFAULTS = Object.freeze({
   tokenCacheSize: 1000,
   /** Proof of possession (DPoP, certificate-bound tokens) unless an issuer or route sets its own. */
   senderConstraint: 'off' as const,
-  /** A DPoP proof's iat may be this far from now, either way, plus the clock tolerance; seconds. */
+  /** How old a DPoP proof's iat may be, plus the clock tolerance (ahead: the tolerance only); seconds. */
   dpopProofMaxAgeSeconds: 60,
   /** JWS algorithms a DPoP proof may be signed with: asymmetric only. */
   dpopAlgorithms: DEFAULT_ALGORITHMS,

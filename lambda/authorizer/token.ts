@@ -25,7 +25,7 @@ const malformed = () => new TokenError('TOKEN_MALFORMED', 'Authorization is not 
  * Throws TokenError for a header that is present but not exactly one well-formed bearer token.
  */
 export function extractBearerToken(headers: Headers, multiValueHeaders: MultiHeaders, maxTokenBytes: number): string | undefined {
-  const credential = bearerCredential(headers, multiValueHeaders, maxTokenBytes);
+  const credential = authorizationCredential(headers, multiValueHeaders, maxTokenBytes, false)?.token;
   if (credential !== undefined) checkB64Token(credential);
   return credential;
 }
@@ -77,19 +77,13 @@ export function singleHeader(headers: Headers, multiValueHeaders: MultiHeaders, 
   return value ?? last;
 }
 
-const authorizationAmbiguous = (why: string) => ambiguous(why);
-
 /**
- * extractBearerToken without the character check of the credential, which is checkB64Token. Split so that a
- * credential already in the verified-token cache (so checked when it was verified) is not scanned again.
+ * The Authorization header's one credential: `Bearer`, or also `DPoP` (scheme in any case) when `dpop` is set.
+ * Without the character check of the token, which is checkB64Token: split so that a credential already in the
+ * verified-token cache (so checked when it was verified) is not scanned again.
  */
-export function bearerCredential(headers: Headers, multiValueHeaders: MultiHeaders, maxTokenBytes: number): string | undefined {
-  return authorizationCredential(headers, multiValueHeaders, maxTokenBytes, false)?.token;
-}
-
-/** bearerCredential that also reads the `DPoP` scheme (in any case) when `dpop` is set. */
 export function authorizationCredential(headers: Headers, multiValueHeaders: MultiHeaders, maxTokenBytes: number, dpop: boolean): Credential | undefined {
-  const value = singleHeader(headers, multiValueHeaders, isAuthorization, authorizationAmbiguous, 'Authorization');
+  const value = singleHeader(headers, multiValueHeaders, isAuthorization, ambiguous, 'Authorization');
   if (value === undefined) return undefined;
   if (value.length > maxTokenBytes + 16) throw new TokenError('TOKEN_TOO_LARGE', 'Authorization header is over the size limit');
   // `Bearer` (or `DPoP`), in any case, then one or more spaces, then the credential up to the end of the trimmed value.

@@ -7,9 +7,9 @@ import { parseClaimRules, type ClaimRules } from './claims';
 export type AuthMode = 'optional' | 'required';
 
 /**
- * Proof of possession (RFC 9449 DPoP, RFC 8705 certificate-bound tokens): `off` ignores `cnf` and takes Bearer
- * only; `allowed` takes Bearer and proofs, but a token carrying `cnf` only with its proof; `required` takes only
- * sender-constrained tokens with their proof.
+ * Proof of possession (RFC 9449 DPoP, RFC 8705 certificate-bound tokens): `off` takes Bearer only, and refuses
+ * a bound token once any route takes proofs (possession.ts); `allowed` takes Bearer and proofs, but a token
+ * carrying `cnf` only with its proof; `required` takes only sender-constrained tokens with their proof.
  */
 export const SENDER_CONSTRAINTS = ['off', 'allowed', 'required'] as const;
 export type SenderConstraint = (typeof SENDER_CONSTRAINTS)[number];
